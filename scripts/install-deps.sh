@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the build and every test tier need on a fresh Debian machine of this kind:
+# Debian packages, the pinned Go tools and the npm dependencies. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+  protobuf-compiler                       # ts-proto generation, checked in CI
+  busybox-static                          # dist/ash, the standalone shell
+  iptables nftables iproute2 socat        # namespace tests and benchmarks
+  containerd runc containernetworking-plugins  # the local cluster's runtime and CNI
+  openssl conntrack ethtool util-linux procps kmod
+)
+grpcurl_module="github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3"
+krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.5"
+
+log() { printf '[deps] %s\n' "$*" >&2; }
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # containerd's package starts a service; this machine has no init to start it, so keep it quiet.
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+
+gobin="$(go env GOPATH)/bin"
+[ -x "$gobin/grpcurl" ] || { log "go install $grpcurl_module"; go install "$grpcurl_module"; }
+[ -x "$gobin/validate-krew-manifest" ] || { log "go install $krew_validate_module"; go install "$krew_validate_module"; }
+
+# node-pty compiles against the local Node headers; there is no header download here.
+[ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,6 @@
+# Pinned versions of everything the local cluster builds; sourced by the cluster scripts.
+KUBE_VERSION=v1.34.4
+ETCD_VERSION=v3.6.16
+KDIAG_CACHE="${KDIAG_CACHE:-$HOME/.cache/kdiag}"
+KUBE_BIN_DIR="$KDIAG_CACHE/kubernetes-$KUBE_VERSION/bin"
+ETCD_BIN_DIR="$KDIAG_CACHE/etcd-$ETCD_VERSION/bin"
