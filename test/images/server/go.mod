@@ -1,0 +1,3 @@
+module kdiag.test/server
+
+go 1.21
