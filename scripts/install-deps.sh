@@ -12,7 +12,7 @@ debian_packages=(
   openssl conntrack ethtool util-linux procps kmod
 )
 grpcurl_module="github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3"
-krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.5"
+krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.4"
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
@@ -30,9 +30,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   rm -f /usr/sbin/policy-rc.d
 fi
 
+# Pinned Go tools, built in a throwaway module: `go install pkg@version` also asks the proxy for
+# the module's version list, which the proxy here refuses for some modules (krew).
 gobin="$(go env GOPATH)/bin"
-[ -x "$gobin/grpcurl" ] || { log "go install $grpcurl_module"; go install "$grpcurl_module"; }
-[ -x "$gobin/validate-krew-manifest" ] || { log "go install $krew_validate_module"; go install "$krew_validate_module"; }
+install_go_tool() { # NAME MODULE VERSION PACKAGE
+  [ -x "$gobin/$1" ] && return 0
+  log "building $1 from $2 $3"
+  local dir; dir=$(mktemp -d)
+  printf 'module kdiag.local/tools\n\ngo 1.22\n\nrequire %s %s\n' "$2" "$3" >"$dir/go.mod"
+  (cd "$dir" && GOFLAGS=-mod=mod go build -o "$gobin/$1" "$4")
+  rm -rf "$dir"
+}
+install_go_tool grpcurl github.com/fullstorydev/grpcurl v1.9.3 github.com/fullstorydev/grpcurl/cmd/grpcurl
+install_go_tool validate-krew-manifest sigs.k8s.io/krew v0.4.4 sigs.k8s.io/krew/cmd/validate-krew-manifest
 
 # node-pty compiles against the local Node headers; there is no header download here.
 [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
