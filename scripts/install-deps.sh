@@ -43,6 +43,7 @@ install_go_tool() { # NAME MODULE VERSION PACKAGE
 }
 install_go_tool grpcurl github.com/fullstorydev/grpcurl v1.9.3 github.com/fullstorydev/grpcurl/cmd/grpcurl
 install_go_tool validate-krew-manifest sigs.k8s.io/krew v0.4.4 sigs.k8s.io/krew/cmd/validate-krew-manifest
+install_go_tool kubectl-krew sigs.k8s.io/krew v0.4.4 sigs.k8s.io/krew/cmd/krew
 
 # node-pty compiles against the local Node headers; there is no header download here.
 [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
