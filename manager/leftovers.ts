@@ -1,0 +1,28 @@
+// At start-up, removes kdiag tables an earlier manager left behind (one that exited without
+// its owner flag, or a table of a manager version that did not set it). A live manager's
+// owned table refuses deletion with EPERM and is left alone.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { deleteTableArgs, parseTables, type TableRef } from "./nft-commands.ts";
+
+const run = promisify(execFile);
+
+export interface LeftoverReport {
+  removed: TableRef[];
+  inUse: TableRef[];
+}
+
+export async function removeLeftoverTables(options: { nft?: string } = {}): Promise<LeftoverReport> {
+  const nft = options.nft ?? "nft";
+  const report: LeftoverReport = { removed: [], inUse: [] };
+  const { stdout } = await run(nft, ["list", "tables"]);
+  for (const table of parseTables(stdout).filter((t) => t.name.startsWith("kdiag"))) {
+    try {
+      await run(nft, deleteTableArgs(table));
+      report.removed.push(table);
+    } catch {
+      report.inUse.push(table);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,106 @@
+// Typed builders for the nft commands the manager runs (STYLE.md "Typed over stringly"). Each
+// returns one command line for `nft -i`; test/unit/manager-nft-commands.test.ts pins their text.
+
+export type Direction = "incoming" | "outgoing";
+
+const tableFamilies = ["ip", "ip6", "inet", "arp", "bridge", "netdev"] as const;
+export type TableFamily = (typeof tableFamilies)[number];
+
+function isTableFamily(word: string): word is TableFamily {
+  return (tableFamilies as readonly string[]).includes(word);
+}
+
+export interface TableRef {
+  family: TableFamily;
+  name: string;
+}
+
+export interface RedirectRule {
+  table: string;
+  direction: Direction;
+  // The pod port whose traffic is taken.
+  port: number;
+  // The manager's own listener that receives it.
+  toPort: number;
+  // Add the IPv6 half of an outgoing redirect (incoming `redirect` covers both families).
+  ipv6: boolean;
+}
+
+// Incoming traffic is taken before a service mesh's own nat rules (its PREROUTING sits at dstnat,
+// -100); `dstnat` is not a valid name at the output hook, hence the number there.
+const chainHooks = {
+  incoming: "type nat hook prerouting priority dstnat - 10;",
+  outgoing: "type nat hook output priority -110;",
+} as const satisfies Record<Direction, string>;
+
+export function nameChain(options: { direction: Direction; port: number }): string {
+  return `${options.direction}_${options.port}`;
+}
+
+export function describeRule(port: number): string {
+  return `comment "kdiag port ${port}"`;
+}
+
+// `flags owner`: the kernel deletes the table when the nft process holding it exits, SIGKILL
+// included, so a killed manager cannot leave a redirect behind.
+export function addOwnedTable(name: string): string {
+  return `add table inet ${name} { flags owner; }`;
+}
+
+// As an argument vector for a one-shot `nft` run, and as an `nft -i` line.
+export function deleteTableArgs(table: TableRef): string[] {
+  return ["delete", "table", table.family, table.name];
+}
+
+export function deleteTable(table: TableRef): string {
+  return deleteTableArgs(table).join(" ");
+}
+
+// A chain of its own per redirect, so removing one is a single `delete chain` (the kernel drops
+// its rules with it) and no rule handles need tracking.
+export function addRedirect(rule: RedirectRule): string {
+  const chain = nameChain(rule);
+  const commands = [`add chain inet ${rule.table} ${chain} { ${chainHooks[rule.direction]} }`];
+  const comment = describeRule(rule.port);
+  switch (rule.direction) {
+    case "incoming":
+      commands.push(`add rule inet ${rule.table} ${chain} tcp dport ${rule.port} redirect to :${rule.toPort} ${comment}`);
+      break;
+    case "outgoing":
+      // Loopback destinations are left alone: the pod talking to itself is not "outgoing".
+      commands.push(
+        `add rule inet ${rule.table} ${chain} ip daddr != 127.0.0.0/8 tcp dport ${rule.port} ` +
+          `dnat ip to 127.0.0.1:${rule.toPort} ${comment}`,
+      );
+      if (rule.ipv6) {
+        commands.push(
+          `add rule inet ${rule.table} ${chain} ip6 daddr != ::1 tcp dport ${rule.port} ` +
+            `dnat ip6 to [::1]:${rule.toPort} ${comment}`,
+        );
+      }
+      break;
+  }
+  // One line is one nft transaction: the chain and its rules appear together or not at all.
+  return commands.join("; ");
+}
+
+export function deleteRedirect(options: { table: string; direction: Direction; port: number }): string {
+  return `delete chain inet ${options.table} ${nameChain(options)}`;
+}
+
+// A command that always fails with a line naming `marker`; see nft-session.ts.
+export function addSyncMarker(marker: string): string {
+  return `list table inet ${marker}`;
+}
+
+// Parses `nft list tables` output ("table inet kdiag_12_ab34") into references.
+export function parseTables(output: string): TableRef[] {
+  const tables: TableRef[] = [];
+  for (const line of output.split("\n")) {
+    const [word, family, name, ...rest] = line.trim().split(/\s+/);
+    if (word === "table" && family && isTableFamily(family) && name && rest.length === 0) {
+      tables.push({ family, name });
+    }
+  }
+  return tables;
+}

@@ -1,0 +1,63 @@
+// Wires the manager together: leftover clean-up, kdiag's nftables table, the gRPC server, the
+// "Listening on" line the CLI waits for, and a clean exit on SIGTERM/SIGINT.
+import { status } from "@grpc/grpc-js";
+import { loadDescriptor } from "./descriptor.ts";
+import { removeLeftoverTables, type LeftoverReport } from "./leftovers.ts";
+import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
+import { probeIpv6 } from "./listen.ts";
+import type { Log } from "./log.ts";
+import { describePod } from "./pod-info.ts";
+import { listProcesses } from "./processes.ts";
+import { RedirectRules } from "./redirect-rules.ts";
+import { Redirects } from "./redirects.ts";
+import { startServer } from "./server.ts";
+import { getVersion } from "./version.ts";
+
+const shutdownDeadlineMs = 5_000;
+
+export async function runManager(options: { listen: ListenAddress; log: Log }): Promise<void> {
+  const { log } = options;
+  // Before our own table exists, so there is no risk of removing it.
+  const leftovers = await removeLeftoverTables().catch((error: Error) => error);
+  const ipv6 = await probeIpv6();
+  const rules = await RedirectRules.open({ ipv6 }).catch((error: Error) => error);
+  let grpcPort = 0;
+  const redirects = new Redirects({ rules, grpcPort: () => grpcPort, ipv6, log });
+  // The manager's own processes (itself and its nft) are not the pod's.
+  const ownPids = rules instanceof Error ? [process.pid] : [process.pid, rules.nftPid];
+  const { server, port } = await startServer({
+    listen: options.listen,
+    descriptor: await loadDescriptor(),
+    handlers: {
+      version: async () => ({ version: getVersion(), redirectBackend: "nftables", ...(await describePod()) }),
+      ps: async () => ({ processes: await listProcesses({ excludePids: ownPids }) }),
+      redirect: redirects.handle,
+    },
+  });
+  grpcPort = port;
+  // The CLI reads this exact first line from the container log; everything after is JSON.
+  process.stdout.write(`Listening on ${formatListenAddress({ host: options.listen.host, port })}\n`);
+  logLeftovers(log, leftovers);
+  if (rules instanceof Error) log("error", "redirects are unavailable", { error: rules.message });
+  else log("info", "manager started", { version: getVersion(), table: rules.table, ipv6, pid: process.pid });
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log("info", "stopping", { signal });
+    setTimeout(() => process.exit(1), shutdownDeadlineMs).unref();
+    await redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager is stopping (${signal})` });
+    if (!(rules instanceof Error)) await rules.close();
+    server.forceShutdown();
+    process.exit(0);
+  };
+  process.on("SIGTERM", (signal) => void stop(signal));
+  process.on("SIGINT", (signal) => void stop(signal));
+}
+
+function logLeftovers(log: Log, leftovers: LeftoverReport | Error): void {
+  if (leftovers instanceof Error) return log("warn", "could not look for leftover kdiag tables", { error: leftovers.message });
+  for (const table of leftovers.removed) log("info", "removed a leftover kdiag table", { ...table });
+  for (const table of leftovers.inUse) log("info", "left a kdiag table of a live manager alone", { ...table });
+}

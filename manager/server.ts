@@ -1,0 +1,50 @@
+// The gRPC server: kdiag.v1.Manager plus server reflection, with keepalive so a client that
+// vanished without closing its connection (laptop asleep, port-forward killed) is noticed within
+// ~10 s and its redirects end.
+import { Server, ServerCredentials, type ServerOptions, type handleUnaryCall } from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { ManagerService, type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
+import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
+import type { RedirectCall } from "./redirects.ts";
+
+export const serverOptions: ServerOptions = {
+  // A ping after 5 s of silence, and the connection is dropped if it is not answered in 5 s.
+  "grpc.keepalive_time_ms": 5_000,
+  "grpc.keepalive_timeout_ms": 5_000,
+  "grpc.keepalive_permit_without_calls": 1,
+};
+
+export interface ManagerHandlers {
+  version: () => Promise<VersionResponse>;
+  ps: () => Promise<PsResponse>;
+  redirect: (call: RedirectCall) => void;
+}
+
+export async function startServer(options: {
+  listen: ListenAddress;
+  descriptor: Buffer;
+  handlers: ManagerHandlers;
+}): Promise<{ server: Server; port: number }> {
+  const server = new Server(serverOptions);
+  server.addService(ManagerService, {
+    version: answerUnary<VersionRequest, VersionResponse>(options.handlers.version),
+    ps: answerUnary<PsRequest, PsResponse>(options.handlers.ps),
+    redirect: options.handlers.redirect,
+  });
+  new ReflectionService(loadFileDescriptorSetFromBuffer(options.descriptor)).addToServer(server);
+  const address = formatListenAddress(options.listen);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { server, port };
+}
+
+function answerUnary<Request, Response>(produce: () => Promise<Response>): handleUnaryCall<Request, Response> {
+  return (_call, callback) => {
+    produce().then(
+      (response) => callback(null, response),
+      (error: Error) => callback(error),
+    );
+  };
+}
