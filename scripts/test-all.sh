@@ -16,5 +16,5 @@ bash test/cluster/up.sh
 # One runner invocation, one file at a time, so there is one summary and tiers do not fight over
 # the machine's two cores.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/namespace/*.test.ts test/cluster/*.test.ts test/e2e/*.test.ts
+  test/unit/*.test.ts test/namespace/*.test.ts test/dist/*.test.ts test/cluster/*.test.ts test/e2e/*.test.ts
 echo "all tiers finished in $(( $(date +%s) - started ))s"
