@@ -1,0 +1,133 @@
+// The scratch shell: `enter 1 ash …` run from the manager's side (the pod's network namespace
+// and the target container's pid namespace, with that namespace's /proc, as an ephemeral
+// container is) reaches into a container that has no shell and writes nothing there.
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { after, before, describe, it } from "node:test";
+import { startContainer, type Container } from "./fixtures/container.ts";
+import { createPod, type Pod } from "./fixtures/pod.ts";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("a shell in a container that has none", () => {
+  let pod: Pod;
+  let container: Container;
+  let binaries: { enter: string; ash: string; cleanup(): void };
+
+  before(async () => {
+    binaries = await findBinaries();
+    pod = await createPod({ name: "enter" });
+    container = await startContainer({ podNs: pod.podNs, name: "enter-web", port: 8080 });
+  });
+  after(async () => {
+    await container?.stop();
+    await pod?.cleanup();
+    binaries?.cleanup();
+  });
+
+  // Like `kubectl exec` into the ephemeral container: argv goes to enter unchanged.
+  const enter = (...args: string[]) =>
+    runCommand([
+      "nsenter", `--net=/run/netns/${pod.podNs}`, `--pid=/proc/${container.hostPid}/ns/pid`, "--",
+      "unshare", "--mount", "--mount-proc", "--", binaries.enter, ...args,
+    ]);
+
+  it("shows the container's marker, its root and its own server as PID 1", async () => {
+    const result = await enter("1", binaries.ash, "-c", "cat /marker; ls /; cat /proc/1/cmdline");
+    assert.deepEqual(result, {
+      code: 0,
+      stdout: `${container.marker}\nmarker\nproc\nserver\n/server\u00008080\u0000`,
+      stderr: "",
+    });
+  });
+
+  it("is in the container's network and uts namespaces: its own server answers on localhost", async () => {
+    const result = await enter(binaries.ash, "-c", "hostname; wget -qO- http://127.0.0.1:8080/");
+    assert.deepEqual(result, { code: 0, stdout: "enter-web\nhello from enter-web\n", stderr: "" });
+  });
+
+  it("gives the shell a working environment of its own", async () => {
+    const result = await enter("1", binaries.ash, "-c", 'echo "$PATH $HOME $PWD"');
+    assert.equal(result.stdout, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /root /\n");
+  });
+
+  it("exits with the shell's exit code", async () => {
+    assert.deepEqual(await enter("1", binaries.ash, "-c", "exit 7"), { code: 7, stdout: "", stderr: "" });
+  });
+
+  it("exits with 128+N when the shell is killed by signal N", async () => {
+    assert.deepEqual(await enter("1", binaries.ash, "-c", "kill -TERM $$"), { code: 143, stdout: "", stderr: "" });
+  });
+
+  it("says in one line that a PID does not exist", async () => {
+    assert.deepEqual(await enter("99999", binaries.ash, "-c", "true"), {
+      code: 125,
+      stdout: "",
+      stderr: "enter: no process with PID 99999\n",
+    });
+  });
+
+  it("says in one line that the program does not exist", async () => {
+    assert.deepEqual(await enter("1", "/nonexistent/ash", "-c", "true"), {
+      code: 127,
+      stdout: "",
+      stderr: "enter: program /nonexistent/ash not found\n",
+    });
+  });
+
+  it("shows usage when no program is given", async () => {
+    assert.deepEqual(await enter(), { code: 125, stdout: "", stderr: "enter: usage: enter [PID] PROGRAM [ARGS...]\n" });
+  });
+
+  it("names the capability it lacks", async () => {
+    const result = await runCommand(["setpriv", "--bounding-set=-sys_admin", "--", binaries.enter, String(container.hostPid), binaries.ash, "-c", "true"]);
+    assert.deepEqual(result, { code: 125, stdout: "", stderr: "enter: setns needs CAP_SYS_ADMIN (and CAP_SYS_CHROOT for chroot)\n" });
+  });
+
+  it("writes nothing into the container", async () => {
+    await enter("1", binaries.ash, "-c", "ls / >/dev/null");
+    assert.deepEqual(readdirSync(container.rootDir).sort(), ["marker", "proc", "server"]);
+  });
+});
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCommand(argv: string[]): Promise<Result> {
+  const [command, ...args] = argv;
+  const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * dist/enter and dist/ash as `npm run build` makes them (the test command builds first); when
+ * enter.c is newer than dist/enter (editing it), the same gcc command into a temp dir.
+ */
+async function findBinaries(): Promise<{ enter: string; ash: string; cleanup(): void }> {
+  const source = join(root, "scratch-shell/enter.c");
+  const built = { enter: join(root, "dist/enter"), ash: join(root, "dist/ash") };
+  if (existsSync(built.enter) && existsSync(built.ash) && statSync(built.enter).mtimeMs >= statSync(source).mtimeMs) {
+    return { ...built, cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "kdiag-enter-"));
+  const local = { enter: join(dir, "enter"), ash: join(dir, "ash") };
+  await run("gcc", ["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", local.enter, source]);
+  copyFileSync(existsSync(built.ash) ? built.ash : "/bin/busybox", local.ash);
+  return { ...local, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
