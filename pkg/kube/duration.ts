@@ -1,0 +1,27 @@
+// Durations as kubectl writes them (`--request-timeout=30s`, `1m30s`, `500ms`); a bare number
+// means seconds, as in kubectl's --request-timeout.
+
+import { UsageError } from "../errors.ts";
+
+const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+
+/** Milliseconds in `text`; throws a UsageError naming `flag` when it is not a duration. */
+export function parseDuration(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  let total = 0;
+  let at = 0;
+  part.lastIndex = 0;
+  while (at < trimmed.length) {
+    part.lastIndex = at;
+    const match = part.exec(trimmed);
+    if (!match) break;
+    total += Number(match[1]) * unitMs[match[2] as keyof typeof unitMs];
+    at = part.lastIndex;
+  }
+  if (trimmed === "" || at !== trimmed.length) {
+    throw new UsageError(`${flag} \`${text}\` is not a duration (examples: 30s, 2m, 1m30s, 500ms)`);
+  }
+  return total;
+}

@@ -1,0 +1,47 @@
+// The manager picks a random loopback port and announces it as the first line of its log:
+// `Listening on 127.0.0.1:<port>`. We read the container log until that line appears.
+
+import { KdiagError } from "../errors.ts";
+import type { PodApi } from "./pod-api.ts";
+
+const listeningLine = /^Listening on 127\.0\.0\.1:(\d{1,5})\r?$/m;
+
+/** The port from the manager's log, or undefined while the line has not been written. */
+export function parseListeningPort(log: string): number | undefined {
+  const match = listeningLine.exec(log);
+  if (!match) return undefined;
+  const port = Number(match[1]);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+export interface DiscoverOptions {
+  api: PodApi;
+  podName: string;
+  container: string;
+  timeoutMs: number;
+  pollMs?: number;
+}
+
+export async function discoverManagerPort(options: DiscoverOptions): Promise<number> {
+  const deadline = Date.now() + options.timeoutMs;
+  let log = "";
+  let lastError: unknown;
+  for (;;) {
+    try {
+      // The line is first, so the head of the log is enough however long it has grown.
+      log = await options.api.readLog(options.podName, options.container, 16_384);
+      const port = parseListeningPort(log);
+      if (port !== undefined) return port;
+    } catch (error) {
+      // Right after start the kubelet may not serve the log yet; keep trying until the deadline.
+      lastError = error;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
+  }
+  const tail = log.trim().split("\n").slice(-1)[0];
+  const why = tail ? `its log ends: ${tail}` : lastError instanceof Error ? lastError.message : "its log is empty";
+  throw new KdiagError(
+    `kdiag's manager in \`${options.container}\` did not announce its port (\`Listening on 127.0.0.1:PORT\`) within ${options.timeoutMs / 1000}s; ${why}`,
+  );
+}

@@ -1,0 +1,107 @@
+// The narrow slice of the Kubernetes API the commands need, bound to one namespace. Commands and
+// tests get a PodApi, not the whole client. Every call carries --request-timeout, and every
+// API failure is translated into a sentence at this boundary (see api-errors.ts).
+
+import {
+  CoreV1Api,
+  Observable,
+  PatchStrategy,
+  type ConfigurationOptions,
+  type CoreV1Event,
+  type ObservableMiddleware,
+  type V1EphemeralContainer,
+  type V1Pod,
+} from "@kubernetes/client-node";
+import type { KubeSession } from "./config.ts";
+import { translateApiError, type ApiAction } from "./api-errors.ts";
+import { buildEphemeralPatch } from "./ephemeral.ts";
+
+export interface PodApi {
+  readonly namespace: string;
+  getPod(name: string): Promise<V1Pod>;
+  listPods(labelSelector: string): Promise<V1Pod[]>;
+  /** Adds (or leaves identical) an ephemeral container; returns the updated pod. */
+  addEphemeralContainer(podName: string, container: V1EphemeralContainer): Promise<V1Pod>;
+  readLog(podName: string, container: string, limitBytes: number): Promise<string>;
+  listPodEvents(podName: string): Promise<CoreV1Event[]>;
+  /** true/false when known; undefined when the user may not read namespaces. */
+  namespaceExists(): Promise<boolean | undefined>;
+}
+
+export function createPodApi(session: KubeSession): PodApi {
+  const core = session.kc.makeApiClient(CoreV1Api);
+  const namespace = session.namespace;
+  const options = requestOptions(session.requestTimeoutMs);
+  const server = session.kc.getCurrentCluster()?.server;
+  const call = async <T>(action: ApiAction, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (error) {
+      throw translateApiError(error, { ...action, server, requestTimeoutMs: session.requestTimeoutMs });
+    }
+  };
+  return {
+    namespace,
+    getPod: (name) =>
+      call({ verb: "get", resource: "pods", namespace, name }, () => core.readNamespacedPod({ name, namespace }, options)),
+    listPods: async (labelSelector) => {
+      const list = await call({ verb: "list", resource: "pods", namespace }, () =>
+        core.listNamespacedPod({ namespace, labelSelector }, options),
+      );
+      return list.items;
+    },
+    addEphemeralContainer: (podName, container) =>
+      call({ verb: "patch", resource: "pods/ephemeralcontainers", namespace, name: podName }, () =>
+        core.patchNamespacedPodEphemeralcontainers(
+          { name: podName, namespace, body: buildEphemeralPatch(container) },
+          strategicMerge(options),
+        ),
+      ),
+    readLog: (podName, container, limitBytes) =>
+      call({ verb: "get", resource: "pods/log", namespace, name: podName }, () =>
+        core.readNamespacedPodLog({ name: podName, namespace, container, limitBytes }, options),
+      ),
+    listPodEvents: async (podName) => {
+      const list = await call({ verb: "list", resource: "events", namespace }, () =>
+        core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }, options),
+      );
+      return list.items;
+    },
+    namespaceExists: async () => {
+      try {
+        await core.readNamespace({ name: namespace }, options);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        return code === 404 ? false : undefined;
+      }
+    },
+  };
+}
+
+/**
+ * client-node 1.4 sends patches as application/json-patch+json unless told otherwise, which
+ * would make our strategic-merge body invalid; a request middleware sets the content type.
+ */
+function strategicMerge(base: ConfigurationOptions): ConfigurationOptions {
+  return withMiddleware(base, (request) => request.setHeaderParam("Content-Type", PatchStrategy.StrategicMergePatch));
+}
+
+function requestOptions(timeoutMs: number): ConfigurationOptions {
+  if (timeoutMs <= 0) return { middleware: [], middlewareMergeStrategy: "append" };
+  // A fresh signal per request: --request-timeout bounds each request, not the whole command.
+  return withMiddleware({}, (request) => request.setSignal(AbortSignal.timeout(timeoutMs)));
+}
+
+type RequestEdit = (request: Parameters<ObservableMiddleware["pre"]>[0]) => void;
+
+function withMiddleware(base: ConfigurationOptions, edit: RequestEdit): ConfigurationOptions {
+  const middleware: ObservableMiddleware = {
+    pre: (request) => {
+      edit(request);
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  return { ...base, middleware: [...(base.middleware ?? []), middleware], middlewareMergeStrategy: "append" };
+}

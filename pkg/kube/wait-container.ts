@@ -1,0 +1,71 @@
+// Waits for kdiag's ephemeral container to run, showing progress on stderr. Polls the pod (and,
+// less often, its events for "Pulling image" and the like): simpler than a watch, and a GET every
+// quarter second is cheap next to an image pull.
+
+import type { V1Pod } from "@kubernetes/client-node";
+import { KdiagError } from "../errors.ts";
+import type { Progress } from "../output/progress.ts";
+import { describeFailure, findEphemeralStatus, readContainerState } from "./container-state.ts";
+import type { PodApi } from "./pod-api.ts";
+
+export interface WaitOptions {
+  api: PodApi;
+  podName: string;
+  container: string;
+  image: string;
+  timeoutMs: number;
+  progress: Progress;
+  pollMs?: number;
+}
+
+export async function waitForContainerRunning(options: WaitOptions): Promise<V1Pod> {
+  const { api, podName, container, progress } = options;
+  const pollMs = options.pollMs ?? 250;
+  const deadline = Date.now() + options.timeoutMs;
+  let lastReason = "Pending";
+  let lastEvent: string | undefined;
+  for (let round = 0; ; round++) {
+    const pod = await api.getPod(podName);
+    const state = readContainerState(findEphemeralStatus(pod, container));
+    switch (state.kind) {
+      case "running":
+        return pod;
+      case "failed":
+        throw new KdiagError(describeFailure(state, { container, image: options.image }));
+      case "waiting":
+        lastReason = state.reason;
+        if (round % 4 === 0) lastEvent = (await readLatestEvent(options)) ?? lastEvent;
+        progress.update(`starting ${container} in pod ${podName} (${lastEvent ?? state.reason})`);
+    }
+    if (Date.now() >= deadline) {
+      throw new KdiagError(
+        `kdiag's container \`${container}\` did not start within --timeout (${options.timeoutMs / 1000}s), still ${lastReason}; ` +
+          `raise --timeout or look at \`kubectl describe pod ${podName}\``,
+      );
+    }
+    await sleep(pollMs);
+  }
+}
+
+/** The latest kubelet event about our container ("Pulling image …"). */
+async function readLatestEvent(options: WaitOptions): Promise<string | undefined> {
+  try {
+    const events = await options.api.listPodEvents(options.podName);
+    const ours = events
+      .filter((event) => event.involvedObject.fieldPath?.includes(`{${options.container}}`))
+      .sort((a, b) => eventTime(b) - eventTime(a));
+    return ours[0]?.message;
+  } catch {
+    // Events are a nicety: a user who may not list them still gets the wait.
+    return undefined;
+  }
+}
+
+function eventTime(event: { lastTimestamp?: Date; eventTime?: Date; metadata: { creationTimestamp?: Date } }): number {
+  const stamp = event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp;
+  return stamp ? new Date(stamp).getTime() : 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,54 @@
+// Progress goes to stderr as one status line rewritten in place, so data on stdout stays clean.
+// It is silent with --quiet and when stderr is not a terminal (scripts, CI, pipes): progress
+// lines in a log file help nobody. Warnings are not progress and are always shown.
+
+import { createPainter, shouldColour, type Env } from "./style.ts";
+
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(chunk: string): unknown;
+}
+
+export interface Progress {
+  /** Replace the status line with `message`. */
+  update(message: string): void;
+  /** Clear the status line (call before writing anything else to the terminal). */
+  clear(): void;
+  /** A line that stays, prefixed `kdiag: warning:`; shown even when progress is silenced. */
+  warn(message: string): void;
+}
+
+export interface ProgressOptions {
+  stream?: ProgressStream;
+  quiet?: boolean;
+  env?: Env;
+}
+
+export function createProgress(options: ProgressOptions = {}): Progress {
+  const stream = options.stream ?? process.stderr;
+  const live = !options.quiet && Boolean(stream.isTTY);
+  const paint = createPainter(shouldColour(stream, options.env));
+  let showing = false;
+
+  const clear = () => {
+    if (showing) {
+      stream.write("\r\x1b[K");
+      showing = false;
+    }
+  };
+  return {
+    update(message) {
+      if (!live) return;
+      stream.write(`\r\x1b[K${paint.dim(`kdiag: ${message}`)}`);
+      showing = true;
+    },
+    clear,
+    warn(message) {
+      clear();
+      stream.write(`${paint.yellow("kdiag: warning:")} ${message}\n`);
+    },
+  };
+}
+
+/** A Progress that shows nothing, for callers (and tests) that want none. */
+export const silentProgress: Progress = { update() {}, clear() {}, warn() {} };
