@@ -1,0 +1,105 @@
+// `kdiag redir`: one Redirect stream per port, all installed or none, bridged connections while
+// they last, and every rule removed (streams cancelled and ended) before the CLI exits.
+import type { Duplex } from "node:stream";
+import type { Process } from "../../api/gen/kdiag.ts";
+import { KdiagError } from "../errors.ts";
+import type { InterruptListener } from "../interrupts.ts";
+import type { RedirConfig } from "./config.ts";
+import { bridgeConnection } from "./connections.ts";
+import { choosePodPorts } from "./discover.ts";
+import { describeRedirect, describeRedirectFailure } from "./grpc-status.ts";
+import type { PortPair } from "./ports.ts";
+import { startRedirect, type RedirectClient, type RedirectSession } from "./session.ts";
+
+export interface RedirManager extends RedirectClient {
+  listProcesses(): Promise<Process[]>;
+  /** A round trip on the same connection: once it answers, the manager has seen our cancels. */
+  ping(): Promise<void>;
+}
+
+export interface RedirDeps {
+  podName: string;
+  manager: RedirManager;
+  openTunnel: (port: number) => Promise<Duplex>;
+  dialLocal: (port: number) => Promise<Duplex>;
+  /** Data lines: each redirect set up, each connection. */
+  print: (line: string) => void;
+  warn: (message: string) => void;
+  onInterrupt: InterruptListener;
+}
+
+interface Active {
+  pair: PortPair;
+  session: RedirectSession;
+}
+
+type Outcome = { kind: "interrupted" } | { kind: "failed"; active: Active; error: unknown };
+
+/** Returns 0 after Ctrl-C/SIGTERM with every redirect removed; throws when one fails. */
+export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<number> {
+  const pairs = config.ports.length > 0 ? config.ports : await discoverPorts(deps);
+  let interrupt = () => {};
+  const interrupted = new Promise<Outcome>((resolve) => (interrupt = () => resolve({ kind: "interrupted" })));
+  const dispose = deps.onInterrupt(() => interrupt());
+  const connections = new Set<Promise<void>>();
+  const active: Active[] = pairs.map((pair) => ({
+    pair,
+    session: startRedirect({
+      client: deps.manager,
+      port: pair.podPort,
+      outgoing: config.outgoing,
+      onConnection: (connection) => {
+        const bridged = bridgeConnection(pair, connection, {
+          ...deps,
+          report: (line) => (config.quiet ? undefined : deps.print(line)),
+        });
+        connections.add(bridged);
+        void bridged.finally(() => connections.delete(bridged));
+      },
+    }),
+  }));
+  const failure = Promise.race(active.map((entry) => entry.session.ended.then((error): Outcome => ({ kind: "failed", active: entry, error }))));
+  try {
+    // Setting up: every rule installed, or the first failure (or Ctrl-C) undoes them all.
+    const setUp = Promise.all(active.map((entry) => entry.session.ready)).then((): Outcome | undefined => undefined);
+    const early = await Promise.race([setUp, failure, interrupted]);
+    if (early === undefined) {
+      for (const { pair } of active) deps.print(describeSetUp(deps.podName, pair, config.outgoing));
+    }
+    const outcome = early ?? (await Promise.race([failure, interrupted]));
+    await removeAll(active, deps);
+    if (outcome.kind === "failed") {
+      const { pair } = outcome.active;
+      throw new KdiagError(
+        describeRedirectFailure(outcome.error, { pod: deps.podName, podPort: pair.podPort, outgoing: config.outgoing }) +
+          (early === undefined ? "; every redirect of this command was removed" : ""),
+      );
+    }
+    return 0;
+  } finally {
+    dispose();
+  }
+}
+
+async function discoverPorts(deps: RedirDeps): Promise<PortPair[]> {
+  const pairs = choosePodPorts(await deps.manager.listProcesses());
+  if (pairs.length === 0) {
+    throw new KdiagError(
+      `pod ${deps.podName} listens on no TCP port outside loopback; name the ports to redirect, e.g. \`kubectl kdiag redir --pod ${deps.podName} 8080\``,
+    );
+  }
+  return pairs;
+}
+
+function describeSetUp(pod: string, pair: PortPair, outgoing: boolean): string {
+  const what = describeRedirect({ pod, podPort: pair.podPort, outgoing });
+  return `redirecting ${what} → localhost:${pair.localPort}`;
+}
+
+/** Cancels every stream and waits until each has ended: the manager removes a rule per stream. */
+async function removeAll(active: Active[], deps: RedirDeps): Promise<void> {
+  for (const { session } of active) session.cancel();
+  await Promise.all(active.map(({ session }) => session.ended));
+  // The cancels travel on the connection ahead of this call; its answer means they arrived.
+  await deps.manager.ping().catch(() => {});
+}
