@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
+import { spawn as spawnPty } from "node-pty";
 import { startContainer, type Container } from "./fixtures/container.ts";
 import { createPod, type Pod } from "./fixtures/pod.ts";
 
@@ -88,6 +89,38 @@ describe("a shell in a container that has none", () => {
   it("names the capability it lacks", async () => {
     const result = await runCommand(["setpriv", "--bounding-set=-sys_admin", "--", binaries.enter, String(container.hostPid), binaries.ash, "-c", "true"]);
     assert.deepEqual(result, { code: 125, stdout: "", stderr: "enter: setns needs CAP_SYS_ADMIN (and CAP_SYS_CHROOT for chroot)\n" });
+  });
+
+  it("on a terminal, is an interactive shell where ^C stops a command, not the shell", async () => {
+    const terminal = spawnPty("nsenter", [
+      `--net=/run/netns/${pod.podNs}`, `--pid=/proc/${container.hostPid}/ns/pid`, "--",
+      "unshare", "--mount", "--mount-proc", "--", binaries.enter, "1", binaries.ash,
+    ], { name: "xterm", cols: 80, rows: 24, env: { TERM: "xterm" } });
+    let screen = "";
+    terminal.onData((data) => (screen += data));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    const prompt = "kdiag enter-web:/# ";
+    const waitForScreen = async (text: string, count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (screen.split(text).length - 1 < count) {
+        if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} on the terminal: ${JSON.stringify(screen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await waitForScreen(prompt, 1);
+    terminal.write("cat /marker\r");
+    await waitForScreen(prompt, 2);
+    terminal.write("sleep 30\r");
+    await waitForScreen("sleep 30\r\n", 1);
+    terminal.write("\x03");
+    await waitForScreen(prompt, 3);
+    terminal.write("echo status $?\r");
+    await waitForScreen(prompt, 4);
+    terminal.write("exit 3\r");
+    assert.equal(await exited, 3);
+    assert.ok(screen.includes(`cat /marker\r\n${container.marker}\r\n`), screen);
+    assert.ok(screen.includes("sleep 30\r\n^C\r\n"), screen);
+    assert.ok(screen.includes("echo status $?\r\nstatus 130\r\n"), screen);
   });
 
   it("writes nothing into the container", async () => {
