@@ -16,8 +16,8 @@ export function bridgeStreams(a: Duplex, b: Duplex): Promise<void> {
   a.on("error", destroyBoth);
   b.on("error", destroyBoth);
   // Either side closing for good (not just ending its writes) takes the other down with it.
-  a.once("close", () => b.end());
-  b.once("close", () => a.end());
+  a.once("close", () => b.writableEnded || b.end());
+  b.once("close", () => a.writableEnded || a.end());
   a.pipe(b);
   b.pipe(a);
   return Promise.all([closed(a), closed(b)]).then(() => undefined);
