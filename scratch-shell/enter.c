@@ -44,6 +44,12 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 enum { EXIT_ENTER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 };
 
@@ -214,6 +220,10 @@ static int wait_for_child(void) {
 }
 
 static void exec_program(int programfd, const char *path, char **argv) {
+  /* Whatever descriptors our caller (a container runtime's exec) left open beyond stdio must not
+   * reach into the target. Marked close-on-exec rather than closed: programfd is still needed.
+   * Linux >= 5.11; on older kernels they are inherited, as with nsenter. */
+  syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
