@@ -1,6 +1,7 @@
 // `kdiag logs` options turned into a checked configuration. Pure: no I/O, unit-tested.
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../kube/duration.ts";
+import { toKubeOptions, type KubeArgs, type KubeOptions } from "../kube/options.ts";
 
 /** Where to look for pods: a label selector or one pod by name, each with an optional container. */
 export type LogSource =
@@ -11,6 +12,7 @@ export const OUTPUT_FORMATS = ["text", "json"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface LogsConfig {
+  kube: KubeOptions;
   sources: LogSource[];
   /** Follow every container of each pod instead of its default one. */
   allContainers: boolean;
@@ -26,7 +28,7 @@ export interface LogsConfig {
   command: string[];
 }
 
-export interface LogsArgv {
+export interface LogsArgv extends KubeArgs {
   selector?: string[];
   pod?: string[];
   all?: boolean;
@@ -88,6 +90,7 @@ export function toLogsConfig(argv: LogsArgv): LogsConfig {
     throw new UsageError("--all follows every container; drop the `:container` suffix or drop --all");
   }
   const config: LogsConfig = {
+    kube: toKubeOptions(argv),
     sources,
     allContainers: argv.all ?? false,
     sinceMs: argv.since === undefined ? 0 : parseDuration(argv.since, "--since"),

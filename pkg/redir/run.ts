@@ -51,7 +51,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
       onConnection: (connection) => {
         const bridged = bridgeConnection(pair, connection, {
           ...deps,
-          report: (line) => (config.quiet ? undefined : deps.print(line)),
+          report: (line) => (config.pod.quiet ? undefined : deps.print(line)),
         });
         connections.add(bridged);
         void bridged.finally(() => connections.delete(bridged));

@@ -15,6 +15,7 @@ test("selectors and pods may each carry a container after a colon", () => {
 
 test("defaults: text output, no timestamps, a 2 s drain, no command", () => {
   assert.deepEqual(toLogsConfig({ selector: ["app=server"] }), {
+    kube: { kubeconfig: undefined, context: undefined, namespace: undefined, as: undefined, requestTimeoutMs: 0 },
     sources: [{ kind: "selector", selector: "app=server" }],
     allContainers: false,
     sinceMs: 0,

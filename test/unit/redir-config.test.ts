@@ -7,15 +7,14 @@ import { choosePodPorts } from "../../pkg/redir/discover.ts";
 import { describeRedirectFailure } from "../../pkg/redir/grpc-status.ts";
 
 test("redir takes a pod or a selector and port pairs", () => {
-  assert.deepEqual(toRedirConfig({ selector: "app=server", ports: [80, "443:8443"] }), {
-    selection: { kind: "selector", selector: "app=server" },
-    ports: [
-      { podPort: 80, localPort: 80 },
-      { podPort: 443, localPort: 8443 },
-    ],
-    outgoing: false,
-    quiet: false,
-  });
+  const config = toRedirConfig({ selector: "app=server", ports: [80, "443:8443"] });
+  assert.deepEqual(config.pod.selection, { kind: "selector", selector: "app=server" });
+  assert.deepEqual(config.ports, [
+    { podPort: 80, localPort: 80 },
+    { podPort: 443, localPort: 8443 },
+  ]);
+  assert.equal(config.outgoing, false);
+  assert.equal(config.pod.quiet, false);
 });
 
 test("a bad port pair on the command line is a usage error naming it", () => {
