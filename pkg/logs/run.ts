@@ -129,7 +129,10 @@ async function keepWatching(options: {
   }
 }
 
-/** Waits for the first stream of each initial container; late ones still miss nothing (sinceTime). */
+/**
+ * Waits for the first stream of each container that runs at the start. Being late costs no line
+ * (every stream starts at the start time), but waiting makes a slow API server visible up front.
+ */
 async function waitConnected(followers: Follower[], timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

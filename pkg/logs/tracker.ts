@@ -27,7 +27,10 @@ export class PodTracker {
 
   constructor(private readonly options: TrackerOptions) {}
 
-  /** Follows what `source` selects in `pod`; returns the followers started now. */
+  /**
+   * Follows what `source` selects in `pod`; returns the followers started now for containers
+   * that run already (those the command's lines can come from right away).
+   */
   track(source: LogSource, event: PodEvent, pod: V1Pod): Follower[] {
     const name = pod.metadata?.name ?? "";
     const uid = pod.metadata?.uid ?? name;
@@ -53,7 +56,7 @@ export class PodTracker {
         onWarning: (message) => this.options.notice(message),
       });
       this.followers.set(key, follower);
-      started.push(follower);
+      if (isContainerRunning(pod, container)) started.push(follower);
     }
     return started;
   }
