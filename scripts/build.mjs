@@ -3,16 +3,44 @@
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
+import { dirname, join } from "node:path";
+import protobuf from "protobufjs";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const version = process.env.KDIAG_VERSION ?? pkg.version;
 const image = process.env.KDIAG_IMAGE ?? `kdiag/manager:v${version}`;
 const busybox = process.env.KDIAG_BUSYBOX ?? "/bin/busybox";
 
-// Bundled CommonJS dependencies (grpc-js, client-node) still call require().
+// Bundled CommonJS dependencies (grpc-js, proto-loader, client-node) still call require() and
+// read __dirname / __filename, which an ES module does not have.
 const requireShim =
   'import { createRequire as __kdiagCreateRequire } from "node:module";' +
-  "const require = __kdiagCreateRequire(import.meta.url);";
+  'import { fileURLToPath as __kdiagFileURLToPath } from "node:url";' +
+  "const require = __kdiagCreateRequire(import.meta.url);" +
+  "const __filename = __kdiagFileURLToPath(import.meta.url);" +
+  'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));';
+
+// @grpc/reflection reads its own reflection.proto from disk next to its sources at run time,
+// which a one-file bundle does not have. Parse those protos here (protobufjs, as proto-loader
+// does, so field names match) and load them from an inlined JSON snapshot instead; fail the
+// build if the package ever loads them differently.
+const inlineReflectionProtos = {
+  name: "inline-reflection-protos",
+  setup(build) {
+    const filter = /@grpc[\\/]reflection[\\/]build[\\/]src[\\/]implementations[\\/]reflection-v1(alpha)?\.js$/;
+    build.onLoad({ filter }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const loadCall = /protoLoader\.loadSync\(protoPath, (constants_1\.PROTO_LOADER_OPTS)\)/;
+      const protoFile = /path\.join\(__dirname, '(\.\.\/\.\.\/proto\/[^']+\.proto)'\)/.exec(source)?.[1];
+      if (!protoFile || !loadCall.test(source)) {
+        throw new Error(`${args.path}: @grpc/reflection no longer loads its protos the way this build inlines them`);
+      }
+      const root = new protobuf.Root().loadSync(join(dirname(args.path), protoFile));
+      const snapshot = JSON.stringify(root.toJSON());
+      return { contents: source.replace(loadCall, `protoLoader.fromJSON(${snapshot}, $1)`), loader: "js" };
+    });
+  },
+};
 
 const common = {
   bundle: true,
@@ -28,6 +56,7 @@ const common = {
   },
   // Optional native speed-ups of ws; the pure-JS fallback is used when they are absent.
   external: ["bufferutil", "utf-8-validate"],
+  plugins: [inlineReflectionProtos],
   logLevel: "warning",
 };
 

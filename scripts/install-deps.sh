@@ -11,7 +11,6 @@ debian_packages=(
   containerd runc containernetworking-plugins  # the local cluster's runtime and CNI
   openssl conntrack ethtool util-linux procps kmod
 )
-grpcurl_module="github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3"
 krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.4"
 
 log() { printf '[deps] %s\n' "$*" >&2; }
