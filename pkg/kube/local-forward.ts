@@ -4,6 +4,7 @@
 
 import net from "node:net";
 import type { Duplex } from "node:stream";
+import { bridgeStreams } from "../bridge.ts";
 import { KdiagError } from "../errors.ts";
 
 export interface LocalForwardOptions {
@@ -29,7 +30,7 @@ export async function listenAndForward(options: LocalForwardOptions): Promise<Lo
     open.add(socket);
     socket.on("close", () => open.delete(socket));
     options.connect().then(
-      (remote) => bridgeStreams(socket, remote),
+      (remote) => void bridgeStreams(socket, remote),
       (error: unknown) => {
         socket.destroy();
         options.onConnectionError?.(error);
@@ -51,24 +52,6 @@ export async function listenAndForward(options: LocalForwardOptions): Promise<Lo
         server.close(() => resolve());
       }),
   };
-}
-
-/**
- * Copies both ways. An end travels through pipe() (so buffered data is flushed first); a side
- * that closes without ending ends the other; an error tears both down.
- */
-export function bridgeStreams(a: Duplex, b: Duplex): void {
-  const destroyBoth = () => {
-    a.destroy();
-    b.destroy();
-  };
-  a.pipe(b);
-  b.pipe(a);
-  a.on("error", destroyBoth);
-  b.on("error", destroyBoth);
-  a.on("close", () => b.writableEnded || b.end());
-  b.on("close", () => a.writableEnded || a.end());
-  a.resume();
 }
 
 function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): KdiagError {

@@ -1,0 +1,26 @@
+// `kubectl kdiag shell`: flags only; the work is in pkg/commands/shell.
+import type { Argv, CommandModule } from "yargs";
+import type { ShellArgs } from "../../pkg/commands/shell/config.ts";
+import { createProgress } from "../../pkg/output/progress.ts";
+import { addPodOptions } from "../options.ts";
+
+export const shellCommand: CommandModule<object, ShellArgs> = {
+  command: "shell [options] [-- ash-args...]",
+  describe: "Open a shell in a container, even one whose image has no shell",
+  builder: (yargs: Argv<object>) =>
+    addPodOptions(yargs)
+      .example("$0 shell -l app=web", "an interactive shell in the newest Running app=web pod")
+      .example("$0 shell --pod db-0 -t sidecar -- -c 'ls /; cat /proc/1/cmdline'", "run a command in container sidecar")
+      .epilog(
+        "The shell is busybox ash from kdiag's image, run inside the target container's namespaces with its root as /. " +
+          "kdiag exits with the shell's exit code.",
+      ) as Argv<ShellArgs>,
+  handler: async (argv) => {
+    // Loaded here so that `--help` does not pull in client-node.
+    const { toShellConfig } = await import("../../pkg/commands/shell/config.ts");
+    const { runShell } = await import("../../pkg/commands/shell/run.ts");
+    const config = toShellConfig(argv);
+    const progress = createProgress({ quiet: config.quiet });
+    process.exitCode = await runShell(config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, progress });
+  },
+};

@@ -1,0 +1,33 @@
+// The `ps` table: PID PPID NAME LISTEN COMMAND, columns padded to their widest cell; COMMAND is
+// last and never padded so long command lines stay whole. Pure; unit-tested.
+
+import type { ListeningAddress, Process } from "../../../api/gen/kdiag.ts";
+
+const headers = ["PID", "PPID", "NAME", "LISTEN", "COMMAND"] as const;
+
+export function formatListening(address: ListeningAddress): string {
+  const host = address.address.includes(":") ? `[${address.address}]` : address.address;
+  return `${host}:${address.port}/${address.protocol}`;
+}
+
+export function formatPsTable(processes: Process[]): string {
+  const rows = [...processes]
+    .sort((a, b) => a.pid - b.pid)
+    .map((process) => [
+      String(process.pid),
+      String(process.ppid),
+      process.name,
+      process.listening.map(formatListening).join(",") || "-",
+      process.cmdline.join(" ") || `[${process.name}]`,
+    ]);
+  const table = [[...headers], ...rows];
+  const widths = headers.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
+  return table
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  "))
+    .join("\n") + "\n";
+}
+
+/** `-o json`: the processes as the manager sent them, one JSON document. */
+export function formatPsJson(processes: Process[]): string {
+  return JSON.stringify({ processes }, null, 2) + "\n";
+}
