@@ -54,15 +54,17 @@ export class Redirects {
     const key = keyOf(target);
     const tunnels = new Set<Tunnel>();
     let listener: Server | undefined;
-    let installed = false;
+    let installing: Promise<boolean> | undefined;
     let ending: Promise<void> | undefined;
     const end = (refusal?: Refusal): Promise<void> =>
       (ending ??= (async () => {
         listener?.close();
         for (const tunnel of tunnels) tunnel.close();
-        if (installed) {
+        // An install still in flight is waited for, so its rule cannot outlive the stream.
+        if (installing && (await installing)) {
           await rules.remove(target).catch((error: Error) => log("error", "could not remove a redirect rule", { ...target, error: error.message }));
         }
+        // Only now may the same port be redirected again: its chain is gone.
         this.#active.delete(key);
         log("info", "redirect ended", { ...target, reason: refusal?.details ?? "stream ended" });
         if (!call.cancelled) endCall(call, refusal);
@@ -81,11 +83,16 @@ export class Redirects {
     try {
       const listening = await listenTcp({ host: this.#options.ipv6 ? "::" : "0.0.0.0", onConnection });
       listener = listening.server;
-      const toPort = listening.port;
       if (ending) return void listener.close();
-      await rules.install({ ...target, toPort });
-      installed = true;
-      if (ending) return void (await end());
+      const toPort = listening.port;
+      installing = rules.install({ ...target, toPort }).then(
+        () => true,
+        (error: Error) => {
+          void end({ code: status.INTERNAL, details: `could not redirect ${describeTarget(target)}: ${error.message}` });
+          return false;
+        },
+      );
+      if (!(await installing) || ending) return;
       log("info", "redirect installed", { ...target, toPort, table: rules.table });
       // Response headers tell the client the rule is live.
       call.sendMetadata(new Metadata());

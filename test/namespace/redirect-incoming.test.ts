@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startContainer, type Container } from "./fixtures/container.ts";
+import { exchange, startEchoServer, type LocalServer } from "./fixtures/echo.ts";
+import { connectFrom, createPod, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+let pod: Pod;
+let container: Container;
+let manager: Manager;
+let connection: ManagerConnection;
+let echo: LocalServer;
+
+before(async () => {
+  pod = await createPod({ name: "rin" });
+  container = await startContainer({ podNs: pod.podNs, name: `rin-${process.pid}`, port: 8080 });
+  manager = await startManager({ pod, containerPid: container.hostPid });
+  connection = await connectManager({ pod, manager });
+  echo = await startEchoServer();
+});
+
+after(async () => {
+  connection?.close();
+  await manager?.stop();
+  await container?.stop();
+  await echo?.close();
+  await pod?.cleanup();
+});
+
+for (const family of ["IPv4", "IPv6"] as const) {
+  test(`${family}: 64 connections of 1 MiB each that the peer opens to the pod's port arrive at my local server through the tunnel, byte for byte`, async () => {
+    const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: echo.port } });
+    await redirect.installed;
+    const podIp = family === "IPv4" ? pod.podIp4 : pod.podIp6;
+    const results = await Promise.all(
+      Array.from({ length: 64 }, async () => exchange(await connectFrom({ ns: pod.peerNs, host: podIp, port: 8080 }), 1 << 20)),
+    );
+    for (const { sent, received } of results) assert.equal(received, sent);
+    assert.equal(redirect.responses.length, 64);
+    const peerIp = family === "IPv4" ? pod.peerIp4 : `[${pod.peerIp6}]`;
+    for (const { peer } of redirect.responses) assert.match(peer, new RegExp(`^${escape(peerIp)}:\\d+$`));
+    redirect.cancel();
+    assert.equal((await redirect.ended)?.details, "Cancelled on client");
+    await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+  });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.[\]]/g, "\\$&");
+}
