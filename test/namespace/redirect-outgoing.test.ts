@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
+import { connectFrom, createPod, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+let pod: Pod;
+let manager: Manager;
+let connection: ManagerConnection;
+let laptop: LocalServer;
+
+before(async () => {
+  pod = await createPod({ name: "rout" });
+  manager = await startManager({ pod });
+  connection = await connectManager({ pod, manager });
+  laptop = await startGreetingServer("hello from the laptop\n");
+});
+
+after(async () => {
+  connection?.close();
+  await manager?.stop();
+  await laptop?.close();
+  await pod?.cleanup();
+});
+
+for (const family of ["IPv4", "IPv6"] as const) {
+  test(`${family}: a process in the pod that connects to an outside address on the redirected port lands on my local server`, async () => {
+    const peerIp = family === "IPv4" ? pod.peerIp4 : pod.peerIp6;
+    const redirect = followRedirect({ connection, pod, port: 9000, outgoing: true, target: { host: "127.0.0.1", port: laptop.port } });
+    await redirect.installed;
+
+    const answer = await readAll(await connectFrom({ ns: pod.podNs, host: peerIp, port: 9000 }));
+
+    assert.equal(answer, "hello from the laptop\n");
+    const podIp = family === "IPv4" ? pod.podIp4 : `[${pod.podIp6}]`;
+    assert.match(redirect.responses[0]?.peer ?? "", new RegExp(`^${podIp.replace(/[.[\]]/g, "\\$&")}:\\d+$`));
+    redirect.cancel();
+    await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+    // Nothing listens on the peer: without the rule the same connection is refused.
+    assert.equal(await readAll(await connectFrom({ ns: pod.podNs, host: peerIp, port: 9000 })).catch(() => ""), "");
+  });
+}
+
+test("the pod's connections to its own loopback on the redirected port are left alone", async () => {
+  const redirect = followRedirect({ connection, pod, port: 9000, outgoing: true, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  assert.equal(await readAll(await connectFrom({ ns: pod.podNs, host: "127.0.0.1", port: 9000 })), "");
+  assert.equal(redirect.responses.length, 0);
+  redirect.cancel();
+  await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+});
