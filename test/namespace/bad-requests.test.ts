@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { status, type ServiceError } from "@grpc/grpc-js";
+import { after, before, test } from "node:test";
+import { createPod, startManager, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+let pod: Pod;
+let manager: Manager;
+let connection: ManagerConnection;
+
+before(async () => {
+  pod = await createPod({ name: "bad" });
+  manager = await startManager({ pod });
+  connection = await connectManager({ pod, manager });
+});
+
+after(async () => {
+  connection?.close();
+  await manager?.stop();
+  await pod?.cleanup();
+});
+
+const nowhere = { host: "127.0.0.1", port: 9 };
+
+async function refuse(options: { port: number; outgoing?: boolean }): Promise<ServiceError | null> {
+  const redirect = followRedirect({ connection, pod, ...options, target: nowhere });
+  const ended = await redirect.ended;
+  await assert.rejects(redirect.installed);
+  return ended;
+}
+
+for (const port of [0, 70000]) {
+  test(`asking to redirect port ${port} is refused as out of range and installs nothing`, async () => {
+    const rulesBefore = await pod.exec(["nft", "list", "ruleset"]);
+    const error = await refuse({ port });
+    assert.equal(error?.code, status.INVALID_ARGUMENT);
+    assert.equal(error?.details, `port ${port} is out of range (1-65535)`);
+    assert.equal(await pod.exec(["nft", "list", "ruleset"]), rulesBefore);
+  });
+}
+
+test("asking to redirect the manager's own gRPC port is refused by name and installs nothing", async () => {
+  const rulesBefore = await pod.exec(["nft", "list", "ruleset"]);
+  for (const outgoing of [false, true]) {
+    const error = await refuse({ port: manager.port, outgoing });
+    assert.equal(error?.code, status.INVALID_ARGUMENT);
+    assert.equal(
+      error?.details,
+      `port ${manager.port} is the kdiag manager's own gRPC port; redirecting it would cut the manager off`,
+    );
+  }
+  assert.equal(await pod.exec(["nft", "list", "ruleset"]), rulesBefore);
+});
+
+test("a second redirect of a port already redirected is ALREADY_EXISTS and leaves the first one as it was", async () => {
+  const first = followRedirect({ connection, pod, port: 8080, target: nowhere });
+  await first.installed;
+  const withFirst = await pod.exec(["nft", "list", "ruleset"]);
+  assert.match(withFirst, /comment "kdiag port 8080"/);
+
+  const error = await refuse({ port: 8080 });
+  assert.equal(error?.code, status.ALREADY_EXISTS);
+  assert.equal(error?.details, "incoming port 8080 is already redirected by this kdiag manager");
+  assert.equal(await pod.exec(["nft", "list", "ruleset"]), withFirst);
+
+  // The other direction of the same port is a different redirect.
+  const outgoing = followRedirect({ connection, pod, port: 8080, outgoing: true, target: nowhere });
+  await outgoing.installed;
+  outgoing.cancel();
+  first.cancel();
+  await Promise.all([first.ended, outgoing.ended]);
+});
