@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { status } from "@grpc/grpc-js";
+import { startContainer, type Container } from "./fixtures/container.ts";
+import { startHttpServer, type LocalServer } from "./fixtures/echo.ts";
+import { createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+const run = promisify(execFile);
+const name = `cleanup-${process.pid}`;
+
+let pod: Pod;
+let container: Container;
+let manager: Manager;
+let connection: ManagerConnection;
+let laptop: LocalServer;
+
+before(async () => {
+  pod = await createPod({ name: "clean" });
+  container = await startContainer({ podNs: pod.podNs, name, port: 8080 });
+  laptop = await startHttpServer("hello from the laptop\n");
+  await restartManager();
+});
+
+after(async () => {
+  connection?.close();
+  await manager?.stop();
+  await container?.stop();
+  await laptop?.close();
+  await pod?.cleanup();
+});
+
+async function restartManager(): Promise<void> {
+  connection?.close();
+  manager = await startManager({ pod, containerPid: container.hostPid });
+  connection = await connectManager({ pod, manager });
+}
+
+async function curlFromPeer(): Promise<string> {
+  const { stdout } = await run("ip", ["netns", "exec", pod.peerNs, "curl", "-sS", "--max-time", "5", `http://${pod.podIp4}:8080/`]);
+  return stdout;
+}
+
+// The user's port is theirs again: no kdiag rule for it anywhere, and the container answers.
+async function assertPortGivenBack(): Promise<void> {
+  const rules = await waitForRules({ pod, until: (text) => !text.includes("kdiag port"), what: "kdiag's rules to go" });
+  assert.doesNotMatch(rules, /kdiag port/);
+  assert.equal(await curlFromPeer(), `hello from ${name}\n`);
+}
+
+// A redirect by grpcurl, a gRPC client in a process of its own, run inside the pod.
+async function redirectWithGrpcurl(): Promise<ReturnType<typeof spawn>> {
+  const grpcurl = spawn(
+    "nsenter",
+    [`--net=/run/netns/${pod.podNs}`, findGrpcurl(), "-plaintext", "-d", '{"port": 8080}', `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Redirect"],
+    { stdio: "ignore" },
+  );
+  await waitForRules({ pod, until: (text) => text.includes('comment "kdiag port 8080"'), what: "grpcurl's redirect" });
+  return grpcurl;
+}
+
+function findGrpcurl(): string {
+  const installed = join(process.env.GOPATH ?? join(homedir(), "go"), "bin", "grpcurl");
+  return existsSync(installed) ? installed : "grpcurl";
+}
+
+test("while I redirect the container's port, the peer's requests reach my laptop; when I cancel, the container answers again", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  assert.equal(await curlFromPeer(), "hello from the laptop\n");
+  redirect.cancel();
+  await assertPortGivenBack();
+});
+
+test("when my client is killed with SIGKILL, its redirect goes", async () => {
+  const grpcurl = await redirectWithGrpcurl();
+  grpcurl.kill("SIGKILL");
+  await assertPortGivenBack();
+});
+
+test("when my client stops answering (laptop asleep, connection lost), its redirect goes within 15 seconds", async () => {
+  const grpcurl = await redirectWithGrpcurl();
+  // Stopped, its TCP connection stays open but gRPC keepalive pings go unanswered.
+  grpcurl.kill("SIGSTOP");
+  const started = Date.now();
+  await waitForRules({ pod, until: (text) => !text.includes("kdiag port"), what: "keepalive to end the redirect", timeoutMs: 15_000 });
+  assert.ok(Date.now() - started < 15_000);
+  grpcurl.kill("SIGKILL");
+  await assertPortGivenBack();
+});
+
+test("when the manager gets SIGTERM, it ends my redirect, removes its rules and exits 0", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  assert.equal(await manager.stop("SIGTERM"), 0);
+  const error = await redirect.ended;
+  assert.equal(error?.code, status.UNAVAILABLE);
+  assert.equal(error?.details, "the kdiag manager is stopping (SIGTERM)");
+  assert.doesNotMatch(await dumpRules(pod), /kdiag/);
+  await assertPortGivenBack();
+  await restartManager();
+});
+
+test("when the manager and its nft are killed with SIGKILL, the kernel removes the owner table; a new manager starts clean", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  // Nothing gets to clean up: the nft process holding the table dies first, then the manager.
+  for (const pid of [...findChildren(manager.pid), manager.pid]) process.kill(pid, "SIGKILL");
+  await manager.exited;
+  await waitForRules({ pod, until: (text) => !text.includes("kdiag"), what: "the kernel to drop the owner table" });
+  await assertPortGivenBack();
+  await restartManager();
+  const again = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await again.installed;
+  assert.equal(await curlFromPeer(), "hello from the laptop\n");
+  again.cancel();
+  await assertPortGivenBack();
+});
+
+test("a manager starting up removes kdiag tables left behind, but not a live manager's", async () => {
+  await pod.exec(["nft", "add", "table", "inet", "kdiag_leftover"]);
+  const liveTable = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
+  const second = await startManager({ pod });
+  try {
+    const tables = await pod.exec(["nft", "list", "tables"]);
+    assert.doesNotMatch(tables, /kdiag_leftover/);
+    assert.match(tables, new RegExp(`table inet ${liveTable}\\n`));
+    assert.match(second.output(), /"msg":"removed a leftover kdiag table","fields":\{"family":"inet","name":"kdiag_leftover"\}/);
+  } finally {
+    await second.stop();
+  }
+});
+
+function findChildren(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number),
+  );
+}
