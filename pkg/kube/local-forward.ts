@@ -26,7 +26,9 @@ export interface LocalForward {
 export async function listenAndForward(options: LocalForwardOptions): Promise<LocalForward> {
   const host = options.host ?? "127.0.0.1";
   const open = new Set<net.Socket>();
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+  // allowHalfOpen: a client that ends its side (a request) must still get the answer; the end
+  // travels to the remote side through the bridge.
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true, allowHalfOpen: true }, (socket) => {
     open.add(socket);
     socket.on("close", () => open.delete(socket));
     options.connect().then(

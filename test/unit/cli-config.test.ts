@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { toManageConfig } from "../../pkg/commands/manage/config.ts";
+import { toPodCommandConfig } from "../../pkg/commands/pod-config.ts";
+import { toPsConfig } from "../../pkg/commands/ps/config.ts";
+import { buildShellCommand, toShellConfig } from "../../pkg/commands/shell/config.ts";
+import { UsageError } from "../../pkg/errors.ts";
+import { parseDuration } from "../../pkg/kube/duration.ts";
+import { toKubeOptions } from "../../pkg/kube/options.ts";
+import { getDefaultImage } from "../../pkg/version.ts";
+
+const usage = (message: string) => (error: unknown) => error instanceof UsageError && error.message === message;
+
+test("a shell on a selected pod gets the defaults: first container, default image, IfNotPresent, 2m", () => {
+  assert.deepEqual(toShellConfig({ selector: "app=web" }), {
+    kube: { kubeconfig: undefined, context: undefined, namespace: undefined, as: undefined, requestTimeoutMs: 0 },
+    selection: { kind: "selector", selector: "app=web" },
+    target: undefined,
+    image: getDefaultImage(),
+    pullPolicy: "IfNotPresent",
+    timeoutMs: 120_000,
+    quiet: false,
+    args: [],
+  });
+});
+
+test("arguments after -- go to ash, numbers included, and the shell enters PID 1", () => {
+  const config = toShellConfig({ pod: "db-0", target: "second", "--": ["-c", "exit 7", 3] });
+  assert.deepEqual(config.selection, { kind: "name", name: "db-0" });
+  assert.equal(config.target, "second");
+  assert.deepEqual(buildShellCommand(config.args), ["/opt/kdiag/enter", "1", "/opt/kdiag/ash", "-c", "exit 7", "3"]);
+});
+
+test("cluster flags are carried through and --request-timeout is a duration", () => {
+  const config = toPodCommandConfig({
+    pod: "p",
+    kubeconfig: "/tmp/k",
+    context: "c",
+    namespace: "ns",
+    as: "system:serviceaccount:ns:viewer",
+    requestTimeout: "1m30s",
+    image: "example/kdiag:dev",
+    pullPolicy: "Never",
+    timeout: "45s",
+    quiet: true,
+  });
+  assert.deepEqual(config.kube, {
+    kubeconfig: "/tmp/k",
+    context: "c",
+    namespace: "ns",
+    as: "system:serviceaccount:ns:viewer",
+    requestTimeoutMs: 90_000,
+  });
+  assert.equal(config.image, "example/kdiag:dev");
+  assert.equal(config.pullPolicy, "Never");
+  assert.equal(config.timeoutMs, 45_000);
+  assert.equal(config.quiet, true);
+});
+
+test("--pod and -l together, or neither, are usage errors that say what to do", () => {
+  assert.throws(() => toPodCommandConfig({ pod: "a", selector: "app=b" }), usage("--pod and -l cannot be used together; choose one"));
+  assert.throws(() => toPodCommandConfig({}), usage("choose a pod with --pod NAME or -l SELECTOR"));
+  assert.throws(() => toPodCommandConfig({ selector: " " }), usage("-l needs a label selector, e.g. -l app=web"));
+});
+
+test("bad durations, pull policies and outputs name the flag and quote the value", () => {
+  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "soon" }), usage("--timeout `soon` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"));
+  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "0s" }), usage("--timeout `0s` must be longer than 0s"));
+  assert.throws(
+    () => toPodCommandConfig({ pod: "p", pullPolicy: "Sometimes" }),
+    usage("--pull-policy `Sometimes` is not a pull policy; use one of IfNotPresent, Always, Never"),
+  );
+  assert.throws(() => toPsConfig({ pod: "p", output: "yaml" }), usage("-o `yaml` is not an output format; use one of table, json"));
+  assert.throws(() => toKubeOptions({ requestTimeout: "1x" }), usage("--request-timeout `1x` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"));
+});
+
+test("durations read as kubectl writes them; a bare number is seconds", () => {
+  assert.equal(parseDuration("30", "--x"), 30_000);
+  assert.equal(parseDuration("500ms", "--x"), 500);
+  assert.equal(parseDuration("1h2m3s", "--x"), 3_723_000);
+  assert.equal(parseDuration("0", "--x"), 0);
+  assert.throws(() => parseDuration("", "--x"), UsageError);
+  assert.throws(() => parseDuration("5 m", "--x"), UsageError);
+});
+
+test("ps defaults to a table; manage --port-forward takes a local port", () => {
+  assert.equal(toPsConfig({ pod: "p" }).output, "table");
+  assert.equal(toPsConfig({ pod: "p", output: "json" }).output, "json");
+  assert.equal(toManageConfig({ pod: "p" }).portForward, undefined);
+  assert.equal(toManageConfig({ pod: "p", portForward: "7000" }).portForward, 7000);
+  assert.equal(toManageConfig({ pod: "p", portForward: 0 }).portForward, 0);
+  assert.throws(
+    () => toManageConfig({ pod: "p", portForward: "70000" }),
+    usage("--port-forward `70000` is not a port; use a number from 1 to 65535 (0: any free port)"),
+  );
+});
