@@ -1,0 +1,82 @@
+// `kubectl kdiag ps` and `manage --port-forward` on the project's cluster: the server's process
+// and port, and grpcurl listing the manager's service through the forwarded port.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { execa } from "execa";
+import { createNamespace, createPods, kdiag, requireCluster, serverPod, userEnv, type TestNamespace } from "./kdiag-cli.ts";
+
+let ns: TestNamespace;
+const grpcurl = path.join(execFileSync("go", ["env", "GOPATH"], { encoding: "utf8" }).trim(), "bin/grpcurl");
+
+before(async () => {
+  await requireCluster();
+  ns = await createNamespace("kdiag-e2e-ps");
+  await createPods(ns.name, [serverPod("scratch", { app: "scratch" }, [{ name: "app", port: 8080 }])]);
+});
+after(async () => ns?.delete());
+
+test("ps shows the server's process and the port it listens on", async () => {
+  const result = await kdiag(["ps", "-n", ns.name, "-l", "app=scratch"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const [header, ...rows] = String(result.stdout).split("\n");
+  assert.match(header ?? "", /^PID +PPID +NAME +LISTEN +COMMAND$/);
+  const server = rows.find((row) => /^1 +0 +server /.test(row));
+  assert.ok(server, `PID 1 is the server:\n${result.stdout}`);
+  assert.match(server, /:8080\/tcp6? /);
+  assert.match(server, /\/server 8080$/);
+});
+
+test("ps -o json gives the same as one JSON document", async () => {
+  const result = await kdiag(["ps", "-n", ns.name, "--pod", "scratch", "-o", "json"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const { processes } = JSON.parse(String(result.stdout)) as { processes: Array<{ pid: number; listening: Array<{ port: number }> }> };
+  const server = processes.find((process) => process.pid === 1);
+  assert.ok(server?.listening.some((address) => address.port === 8080));
+});
+
+test("manage --port-forward keeps a forward open so grpcurl lists the manager's service", async () => {
+  const port = await findFreePort();
+  const manage = execa("kubectl", ["kdiag", "manage", "-n", ns.name, "-l", "app=scratch", "--port-forward", String(port)], {
+    env: userEnv,
+    reject: false,
+    stdin: "ignore",
+  });
+  try {
+    await waitForOutput(manage.stdout, /forwarding 127\.0\.0\.1:\d+/);
+    const listed = await execa(grpcurl, ["-plaintext", `localhost:${port}`, "list"], { reject: false, timeout: 30_000 });
+    assert.equal(listed.exitCode, 0, String(listed.stderr));
+    assert.ok(String(listed.stdout).split("\n").includes("kdiag.v1.Manager"), String(listed.stdout));
+    manage.kill("SIGINT");
+    const done = await manage;
+    assert.equal(done.exitCode, 0, String(done.stderr));
+    assert.match(String(done.stdout), /^manager: container kdiag-[0-9a-f]{10} in pod scratch \(target app\), port \d+\n/);
+  } finally {
+    manage.kill("SIGKILL");
+  }
+});
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within 60s; saw: ${seen}`)), 60_000);
+    stream?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
