@@ -1,0 +1,115 @@
+// CLI benchmarks on the project's local cluster, one run, figures and ratios printed:
+//   1. start: `kubectl kdiag --help` (and the executable alone) vs `kubectl version --client`  (target ≤ 1.5×)
+//   2. a shell prompt with the manager already present vs `kubectl exec` of the same shell    (target ≤ 1.5×)
+//   3. a first injection to a prompt vs `kubectl debug --target` to a prompt                   (target ≤ 1.2×)
+// Run: npm run build && npm run cluster:up && node --import tsx bench/cli.ts
+import { spawnSync } from "node:child_process";
+import pty from "node-pty";
+import { getBaseContainerName } from "../pkg/kube/ephemeral.ts";
+import { createNamespace, createPods, kdiag, kubectlPath, requireCluster, serverPod, userEnv } from "../test/e2e/kdiag-cli.ts";
+
+const startRuns = Number(process.env.BENCH_START_RUNS ?? 15);
+const promptRuns = Number(process.env.BENCH_PROMPT_RUNS ?? 5);
+const injectRuns = Number(process.env.BENCH_INJECT_RUNS ?? 3);
+const env = { ...process.env, ...userEnv, TERM: "xterm" };
+const managerImage = `kdiag/manager:v${process.env.npm_package_version ?? "0.1.0"}`;
+const shell = ["/opt/kdiag/enter", "1", "/opt/kdiag/ash"];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function timeCommand(command: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { env, stdio: "ignore" });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}`);
+  return performance.now() - started;
+}
+
+/** Milliseconds from spawn to a `# ` prompt in a real terminal; pokes Enter for attach-style sessions. */
+async function timeToPrompt(command: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  const term = pty.spawn(command, args, { cols: 120, rows: 40, env });
+  let screen = "";
+  term.onData((data) => (screen += data));
+  let exited = false;
+  term.onExit(() => (exited = true));
+  try {
+    for (let poke = 0; !/# $/.test(screen); poke++) {
+      if (exited || performance.now() - started > 120_000) throw new Error(`no prompt from ${command} ${args.join(" ")}: ${screen.slice(-300)}`);
+      // kubectl debug attaches after the shell printed its prompt; it says to press Enter.
+      if (screen.includes("press enter") && poke % 20 === 0) term.write("\r");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return performance.now() - started;
+  } finally {
+    term.write("exit\r");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    term.kill();
+  }
+}
+
+function report(name: string, ours: number[], theirs: number[], target: number, labels: [string, string]): void {
+  const ratio = median(ours) / median(theirs);
+  console.log(
+    `${name}: ${labels[0]} median ${median(ours).toFixed(0)} ms, ${labels[1]} median ${median(theirs).toFixed(0)} ms, ` +
+      `ratio ${ratio.toFixed(2)}× (target ≤ ${target}×) ${ratio <= target ? "ok" : "MISSED"}`,
+  );
+}
+
+async function benchStart(): Promise<void> {
+  const plugin: number[] = [];
+  const direct: number[] = [];
+  const kubectl: number[] = [];
+  for (let run = 0; run < startRuns; run++) {
+    plugin.push(timeCommand("kubectl", ["kdiag", "--help"]));
+    direct.push(timeCommand("kubectl-kdiag", ["--help"]));
+    kubectl.push(timeCommand(kubectlPath, ["version", "--client"]));
+  }
+  report("start", plugin, kubectl, 1.5, ["kubectl kdiag --help", "kubectl version --client"]);
+  report("start (executable alone)", direct, kubectl, 1.5, ["kubectl-kdiag --help", "kubectl version --client"]);
+}
+
+async function benchPrompt(namespace: string): Promise<void> {
+  await createPods(namespace, [serverPod("warm", { app: "warm" }, [{ name: "app", port: 8080 }])]);
+  const first = await kdiag(["shell", "-n", namespace, "--pod", "warm", "--", "-c", "true"]);
+  if (first.exitCode !== 0) throw new Error(`the first shell failed: ${first.stderr}`);
+  const container = getBaseContainerName({ version: process.env.npm_package_version ?? "0.1.0", target: "app" });
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let run = 0; run < promptRuns; run++) {
+    ours.push(await timeToPrompt("kubectl", ["kdiag", "shell", "-n", namespace, "--pod", "warm"]));
+    theirs.push(await timeToPrompt(kubectlPath, ["exec", "-it", "-n", namespace, "warm", "-c", container, "--", ...shell]));
+  }
+  report("prompt with the manager present", ours, theirs, 1.5, ["kubectl kdiag shell", "kubectl exec"]);
+}
+
+async function benchInjection(namespace: string): Promise<void> {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let run = 0; run < injectRuns; run++) {
+    await createPods(namespace, [
+      serverPod(`fresh-kdiag-${run}`, { app: "fresh" }, [{ name: "app", port: 8080 }]),
+      serverPod(`fresh-debug-${run}`, { app: "fresh" }, [{ name: "app", port: 8080 }]),
+    ]);
+    ours.push(await timeToPrompt("kubectl", ["kdiag", "shell", "-n", namespace, "--pod", `fresh-kdiag-${run}`]));
+    theirs.push(
+      await timeToPrompt(kubectlPath, [
+        "debug", "-it", "-n", namespace, `fresh-debug-${run}`, `--image=${managerImage}`, "--image-pull-policy=IfNotPresent",
+        "--target=app", "--profile=sysadmin", "--", ...shell,
+      ]),
+    );
+  }
+  report("first injection to a prompt", ours, theirs, 1.2, ["kubectl kdiag shell", "kubectl debug --target"]);
+}
+
+await requireCluster();
+const ns = await createNamespace("kdiag-bench-cli");
+try {
+  await benchStart();
+  await benchPrompt(ns.name);
+  await benchInjection(ns.name);
+} finally {
+  await ns.delete();
+}
