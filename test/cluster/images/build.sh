@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Builds the local cluster's images as docker archives, each cached under ~/.cache/kdiag/images by a
+# hash of its inputs, and prints one "NAME ARCHIVE" line per image (import them with load-image.sh):
+#
+#   kdiag/pause:3.10            containerd's sandbox image: a static pause, nothing else
+#   kdiag-test/server:v1        scratch: one static HTTP server (test/images/server), no shell
+#   kdiag-test/busybox:v1       static busybox with its applet links
+#   kdiag-test/client:v1        busybox + a loop asking $TARGET for a page every second
+#   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+
+out_dir="$KDIAG_CACHE/images"
+mkdir -p "$out_dir"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+deterministic_tar() { # DIR OUT: a layer tar of DIR's contents, same bytes for the same files
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf "$2" $(ls -A "$1")
+}
+
+key_of() { # FILES...: short hash of the files' contents plus this script and the archive writer
+  cat "$@" "$0" "$here/docker-archive.sh" | sha256sum | cut -c1-16
+}
+
+archive_path() { # NAME KEY
+  printf '%s/%s-%s.tar\n' "$out_dir" "$(printf '%s' "$1" | tr '/:' '__')" "$2"
+}
+
+emit() { printf '%s %s\n' "$1" "$2"; }
+
+busybox_layer() { # builds once per run: /bin/busybox and a link per applet
+  local layer="$work/busybox-layer.tar"
+  if [ ! -f "$layer" ]; then
+    local root="$work/busybox-root"
+    mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+      [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+    done
+    chmod 1777 "$root/tmp"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    deterministic_tar "$root" "$layer"
+  fi
+  echo "$layer"
+}
+
+build_pause() {
+  local name="$PAUSE_IMAGE" key archive
+  key="$(key_of "$here/pause.c")"; archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    mkdir -p "$work/pause"
+    gcc -static -Os -Wall -Wextra -Werror -o "$work/pause/pause" "$here/pause.c"
+    strip "$work/pause/pause"
+    deterministic_tar "$work/pause" "$work/pause.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/pause"]' "$work/pause.tar"
+  fi
+  emit "$name" "$archive"
+}
+
+build_server() {
+  local name=kdiag-test/server:v1 src="$REPO_ROOT/test/images/server" key archive
+  [ -f "$src/main.go" ] || { log "missing $src/main.go (the scratch server's source)"; return 1; }
+  key="$(key_of "$src"/*.go "$src"/go.mod)"; archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    mkdir -p "$work/server"
+    ( cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags '-s -w' -o "$work/server/server" . )
+    deterministic_tar "$work/server" "$work/server.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/server"]' \
+      --env '["PORT=8080"]' "$work/server.tar"
+  fi
+  emit "$name" "$archive"
+}
+
+build_busybox() {
+  local name=kdiag-test/busybox:v1 key archive
+  key="$(key_of /bin/busybox)"; archive="$(archive_path "$name" "$key")"
+  [ -f "$archive" ] || bash "$here/docker-archive.sh" --tag "$name" --out "$archive" \
+    --cmd '["sh"]' "$(busybox_layer)"
+  emit "$name" "$archive"
+}
+
+build_client() {
+  local name=kdiag-test/client:v1 key archive
+  key="$(key_of /bin/busybox "$here/client.sh")"; archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    mkdir -p "$work/client"
+    cp "$here/client.sh" "$work/client/client.sh"
+    chmod 755 "$work/client/client.sh"
+    deterministic_tar "$work/client" "$work/client.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/client.sh"]' \
+      "$(busybox_layer)" "$work/client.tar"
+  fi
+  emit "$name" "$archive"
+}
+
+build_manager() {
+  local version name dist="$REPO_ROOT/dist" f key archive base
+  version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$REPO_ROOT/package.json" | head -1)"
+  name="kdiag/manager:v$version"
+  for f in manager.js enter ash; do
+    if [ ! -f "$dist/$f" ]; then
+      log "dist/$f is missing (run npm run build): $name is not built"
+      return 0
+    fi
+  done
+  base="$(bash "$here/manager-rootfs.sh")"
+  key="$( { echo "$base"; cat "$dist/manager.js" "$dist/enter" "$dist/ash"; } | sha256sum | cut -c1-16)"
+  key="$(printf '%s' "$key" | cat - "$0" "$here/docker-archive.sh" | sha256sum | cut -c1-16)"
+  archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    local app="$work/manager/opt/kdiag"
+    mkdir -p "$app"
+    cp "$dist/manager.js" "$app/manager.js"
+    install -m 755 "$dist/enter" "$app/enter"
+    install -m 755 "$dist/ash" "$app/ash"
+    # dist/manager.js is an ES module bundle; this marks it as one for Node.
+    printf '{"type":"module"}\n' >"$app/package.json"
+    chmod 644 "$app/manager.js" "$app/package.json"
+    deterministic_tar "$work/manager" "$work/manager-app.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" \
+      --entrypoint '["/usr/bin/node","/opt/kdiag/manager.js"]' "$base" "$work/manager-app.tar"
+    # Older builds of the same image only take space.
+    find "$out_dir" -name "$(printf '%s' "$name" | tr '/:' '__')-*.tar" ! -path "$archive" -delete
+  fi
+  emit "$name" "$archive"
+}
+
+build_pause
+build_server
+build_busybox
+build_client
+build_manager

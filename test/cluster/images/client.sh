@@ -1,0 +1,13 @@
+#!/bin/busybox sh
+# The client workload: asks $TARGET (host:port) for a page once per $INTERVAL seconds, forever,
+# printing every reply line (or the failure) so `kubectl logs` shows the conversation.
+: "${TARGET:?set TARGET to host:port of a server}"
+interval="${INTERVAL:-1}"
+while :; do
+  if reply="$(wget -q -T 5 -O- "http://$TARGET/" 2>&1)"; then
+    printf '%s\n' "$reply"
+  else
+    printf 'request to %s failed: %s\n' "$TARGET" "$reply"
+  fi
+  sleep "$interval"
+done

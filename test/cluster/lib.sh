@@ -1,0 +1,44 @@
+# Shared settings and helpers of the local cluster scripts; sourced, never run.
+# shellcheck shell=bash
+cluster_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$cluster_here/versions.sh"
+
+REPO_ROOT="$(cd "$cluster_here/../.." && pwd)"
+CLUSTER_DIR="$REPO_ROOT/.cluster"           # configs, certificates, kubeconfig, logs, pids
+CLUSTER_VAR=/var/lib/kdiag-cluster           # runtime state that needs a real filesystem
+CLUSTER_RUN=/run/kdiag-cluster               # sockets and containerd's state
+CONTAINERD_SOCK="$CLUSTER_RUN/containerd.sock"
+NODE_NAME=kdiag-node
+POD_CIDR=10.88.0.0/24
+POD_BRIDGE=kdiag0
+SERVICE_CIDR=10.96.0.0/24
+APISERVER_PORT=6443
+ETCD_PORT=2379
+PAUSE_IMAGE=kdiag/pause:3.10
+# The pinned components, in start order.
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet)
+
+KUBECTL="$CLUSTER_DIR/bin/kubectl"
+KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+
+# The node's address: the source address of the default route (the kubelet refuses loopback).
+detect_node_ip() {
+  local ip
+  ip="$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -1)"
+  [ -n "$ip" ] || ip="$(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1)"
+  [ -n "$ip" ] || { log "no global IPv4 address on this machine for the node"; return 1; }
+  printf '%s\n' "$ip"
+}
+
+pid_of() { cat "$CLUSTER_DIR/pids/$1" 2>/dev/null || true; }
+
+is_running() {
+  local pid; pid="$(pid_of "$1")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+
+kubectl_admin() { "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

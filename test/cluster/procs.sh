@@ -1,0 +1,63 @@
+# Finds the local cluster's processes by what they are, not by name patterns; sourced by down.sh and
+# check-clean.sh after lib.sh. Each function prints "PID DESCRIPTION" lines.
+# shellcheck shell=bash
+
+# The components: binaries from the version caches, and containerd started with our config.
+cluster_component_pids() {
+  local p exe cmdline
+  for p in /proc/[0-9]*; do
+    exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+    case "$exe" in
+      "$KUBE_BIN_DIR"/*|"$ETCD_BIN_DIR"/*) echo "${p#/proc/} ${exe##*/}" ;;
+      */containerd)
+        cmdline="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+        case "$cmdline" in *".cluster/conf/containerd.toml"*) echo "${p#/proc/} containerd" ;; esac ;;
+    esac
+  done
+}
+
+# containerd's shims of our containerd (they outlive it by design).
+cluster_shim_pids() {
+  local p cmdline
+  for p in /proc/[0-9]*; do
+    [ "$(cat "$p/comm" 2>/dev/null)" = containerd-shim ] || continue
+    cmdline="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+    case "$cmdline" in *"-address $CONTAINERD_SOCK "*) echo "${p#/proc/} containerd-shim-runc-v2" ;; esac
+  done
+}
+
+# Every process in a pod: the kubelet puts pods under the kubepods cgroup (cgroupfs driver).
+cluster_pod_pids() {
+  local d pid
+  for d in /sys/fs/cgroup/*/kubepods; do
+    [ -d "$d" ] || continue
+    find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do
+      echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null || echo gone)"
+    done
+  done | sort -un
+}
+
+# Network namespaces created by containerd for our pods: named cni-*, with an address in the pod
+# range, or with no interface but lo (a sandbox whose network set-up failed).
+cluster_netns() {
+  local ns prefix="${POD_CIDR%.*}."
+  for ns in /run/netns/cni-*; do
+    [ -e "$ns" ] || continue
+    ns="${ns##*/}"
+    if ip -n "$ns" -4 -o addr show 2>/dev/null | grep -q " inet ${prefix//./\\.}"; then
+      echo "$ns"
+    elif [ -z "$(ip -n "$ns" -o link show 2>/dev/null | grep -v ': lo:')" ]; then
+      echo "$ns"
+    fi
+  done
+}
+
+# Mount points under the cluster's state directories, deepest first (netns: cluster_netns).
+cluster_mounts() {
+  awk '{print $5}' /proc/self/mountinfo | while read -r m; do
+    m="$(printf '%b' "$m")"
+    case "$m" in
+      "$CLUSTER_VAR"|"$CLUSTER_VAR"/*|"$CLUSTER_RUN"|"$CLUSTER_RUN"/*) echo "$m" ;;
+    esac
+  done | awk '{print length($0) " " $0}' | sort -rn | cut -d' ' -f2-
+}

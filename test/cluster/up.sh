@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Starts the project's own single-node Kubernetes on this machine (npm run cluster:up): containerd,
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kubelet as processes, the
+# bridge CNI, and the locally built images. Idempotent: a healthy running cluster is reused (its
+# images refreshed when they changed). Waits for the node to be Ready and a pod to run; on failure
+# names the component and prints the end of its log.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+
+started=$(date +%s)
+[ "$(id -u)" = 0 ] || { echo "kdiag: the local cluster needs root (containerd, kubelet, CNI)" >&2; exit 1; }
+for cmd in containerd containerd-shim-runc-v2 runc ctr openssl iptables mmdebstrap gcc go; do
+  command -v "$cmd" >/dev/null || { echo "kdiag: $cmd is missing; run bash scripts/install-deps.sh" >&2; exit 1; }
+done
+[ -x /usr/lib/cni/bridge ] || { echo "kdiag: /usr/lib/cni/bridge is missing; run bash scripts/install-deps.sh" >&2; exit 1; }
+
+mkdir -p "$CLUSTER_DIR/pids" "$CLUSTER_DIR/logs" "$CLUSTER_DIR/bin"
+exec 9>"$CLUSTER_DIR/.lock"
+flock 9
+
+fail() { # COMPONENT MESSAGE
+  echo "kdiag: cluster:up failed: $1: $2" >&2
+  local f="$CLUSTER_DIR/logs/$1.log"
+  if [ -f "$f" ]; then
+    echo "---- last lines of $f ----" >&2
+    tail -n 40 "$f" >&2
+    echo "----" >&2
+  fi
+  exit 1
+}
+
+since() { echo "$(( $(date +%s) - $1 ))s"; }
+
+# wait_for COMPONENT SECONDS DESCRIPTION COMMAND...: polls COMMAND; fails naming COMPONENT when the
+# time runs out or the component's process died.
+wait_for() {
+  local component="$1" seconds="$2" what="$3"; shift 3
+  local deadline=$(( $(date +%s) + seconds ))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$component" != pod ] && [ "$component" != node ] && ! is_running "$component"; then
+      fail "$component" "the process exited while waiting for $what"
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || fail "$component" "$what not reached within ${seconds}s"
+    sleep 0.5
+  done
+}
+
+start() { # NAME COMMAND...: a daemon in its own session, output to .cluster/logs/NAME.log
+  local name="$1"; shift
+  log "starting $name"
+  # 9>&-: the daemons must not inherit (and hold) this script's lock.
+  setsid "$@" </dev/null >"$CLUSTER_DIR/logs/$name.log" 2>&1 9>&- &
+  echo $! >"$CLUSTER_DIR/pids/$name"
+}
+
+apiserver_ready() { kubectl_admin get --raw=/readyz; }
+node_ready() {
+  [ "$(kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+all_running() {
+  local c; for c in "${COMPONENTS[@]}"; do is_running "$c" || return 1; done
+}
+
+import_images() { # builds (cached) and imports images whose archive changed since the last import
+  local lines name archive marker
+  lines="$(bash "$here/images/build.sh")" || fail images "building the images failed (see above)"
+  mkdir -p "$CLUSTER_VAR/imported"
+  while read -r name archive; do
+    marker="$CLUSTER_VAR/imported/$(printf '%s' "$name" | tr '/:' '__')"
+    [ -f "$marker" ] && [ "$(cat "$marker")" = "$archive" ] && continue
+    log "importing $name"
+    bash "$here/load-image.sh" "$archive" >>"$CLUSTER_DIR/logs/images.log" 2>&1 \
+      || fail images "importing $name from $archive failed"
+    echo "$archive" >"$marker"
+  done <<<"$lines"
+}
+
+print_usage_line() {
+  echo "export KUBECONFIG=$KUBECONFIG_ADMIN PATH=$CLUSTER_DIR/bin:\$PATH"
+}
+
+# ---- a running, healthy cluster is reused ----
+if all_running && apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null; then
+  import_images
+  log "cluster already running and Ready ($(since "$started"))"
+  print_usage_line
+  exit 0
+fi
+if ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
+  log "found a stopped or unhealthy cluster; taking it down first"
+  flock -u 9
+  bash "$here/down.sh"
+  flock 9
+fi
+
+# ---- binaries (cached by version), certificates, configuration ----
+t=$(date +%s)
+bash "$here/build-binaries.sh" || fail build "building the Kubernetes binaries failed (see above)"
+binaries_time="$(since "$t")"
+ln -sf "$KUBE_BIN_DIR/kubectl" "$KUBECTL"
+node_ip="$(detect_node_ip)" || fail node "no node address"
+bash "$here/certs.sh" "$node_ip"
+bash "$here/configs.sh" "$node_ip"
+mkdir -p "$CLUSTER_VAR" "$CLUSTER_RUN"
+pki="$CLUSTER_DIR/pki"
+conf="$CLUSTER_DIR/conf"
+
+# ---- runtime and images ----
+start containerd containerd --config "$conf/containerd.toml"
+wait_for containerd 30 "its socket" ctr --address "$CONTAINERD_SOCK" version
+t=$(date +%s)
+import_images
+images_time="$(since "$t")"
+
+# ---- control plane ----
+start etcd "$ETCD_BIN_DIR/etcd" --name kdiag --data-dir "$CLUSTER_VAR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+  --initial-cluster kdiag=http://127.0.0.1:2380 --unsafe-no-fsync --log-level warn
+wait_for etcd 30 "health" curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+
+start kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
+  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+  --bind-address=127.0.0.1 --secure-port="$APISERVER_PORT" --advertise-address="$node_ip" \
+  --client-ca-file="$pki/ca.crt" --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
+  --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$pki/ca.crt" --kubelet-preferred-address-types=InternalIP \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+  --service-cluster-ip-range="$SERVICE_CIDR" \
+  --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction,PodSecurity \
+  --allow-privileged=true --profiling=false --v=1
+wait_for kube-apiserver 90 "/readyz" apiserver_ready
+
+start kube-controller-manager "$KUBE_BIN_DIR/kube-controller-manager" \
+  --kubeconfig="$conf/controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$conf/controller-manager.kubeconfig" \
+  --authorization-kubeconfig="$conf/controller-manager.kubeconfig" \
+  --bind-address=127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
+  --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
+  --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --allocate-node-cidrs=false --profiling=false --v=1
+start kube-scheduler "$KUBE_BIN_DIR/kube-scheduler" \
+  --kubeconfig="$conf/scheduler.kubeconfig" \
+  --authentication-kubeconfig="$conf/scheduler.kubeconfig" \
+  --authorization-kubeconfig="$conf/scheduler.kubeconfig" \
+  --bind-address=127.0.0.1 --leader-elect=false --profiling=false --v=1
+
+# ---- node ----
+start kubelet "$KUBE_BIN_DIR/kubelet" --config="$conf/kubelet.yaml" \
+  --kubeconfig="$conf/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --node-ip="$node_ip" \
+  --root-dir="$CLUSTER_VAR/kubelet" --pod-infra-container-image="$PAUSE_IMAGE" --v=1
+wait_for kubelet 120 "node $NODE_NAME Ready" node_ready
+wait_for kube-controller-manager 60 "the default ServiceAccount" \
+  kubectl_admin -n default get serviceaccount default
+
+# ---- a pod runs ----
+kubectl_admin apply -f - >/dev/null <<YAML || fail kube-apiserver "creating the start-up check pod failed"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: kdiag-system
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: up-check
+  namespace: kdiag-system
+spec:
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: server
+    image: kdiag-test/server:v1
+    imagePullPolicy: Never
+YAML
+pod_running() {
+  [ "$(kubectl_admin -n kdiag-system get pod up-check -o 'jsonpath={.status.phase}')" = Running ]
+}
+if ! (wait_for pod 90 "pod kdiag-system/up-check Running" pod_running); then
+  kubectl_admin -n kdiag-system describe pod up-check >&2 || true
+  fail kubelet "the start-up check pod did not run"
+fi
+kubectl_admin -n kdiag-system delete pod up-check --wait=false >/dev/null
+
+log "cluster up in $(since "$started") (binaries $binaries_time, images $images_time)"
+print_usage_line
