@@ -4,7 +4,8 @@
 : "${TARGET:?set TARGET to host:port of a server}"
 interval="${INTERVAL:-1}"
 while :; do
-  if reply="$(wget -q -T 5 -O- "http://$TARGET/" 2>&1)"; then
+  # (busybox 1.35's own wget -T crashes; timeout does the same job)
+  if reply="$(timeout 10 wget -q -O- "http://$TARGET/" 2>&1)"; then
     printf '%s\n' "$reply"
   else
     printf 'request to %s failed: %s\n' "$TARGET" "$reply"

@@ -1,0 +1,73 @@
+// Pods for tests and demos, built from the local cluster's images (pull policy Never: there is no
+// registry). Each returns a Pod object for `apply`.
+import { images } from "./kube.ts";
+
+export const serverPort = 8080;
+
+interface PodOptions {
+  name: string;
+  labels?: Record<string, string>;
+}
+
+function pod(options: PodOptions, labels: Record<string, string>, containers: object[]): object {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: options.name, labels: { ...labels, ...options.labels } },
+    spec: { automountServiceAccountToken: false, terminationGracePeriodSeconds: 1, containers },
+  };
+}
+
+function serverContainer(name: string, port = serverPort): object {
+  return { name, image: images.server, imagePullPolicy: "Never", args: [String(port)], ports: [{ containerPort: port }] };
+}
+
+/** A distroless pod: one static HTTP server on 8080 in a scratch image, no shell (app=scratch). */
+export function scratchPod(options: PodOptions = { name: "scratch" }): object {
+  return pod(options, { app: "scratch" }, [serverContainer("server")]);
+}
+
+/** A server pod (app=server) answering "hello from <pod name>" on 8080; create two for a pair. */
+export function serverPod(options: PodOptions): object {
+  return pod(options, { app: "server" }, [serverContainer("server")]);
+}
+
+/** The two server pods server-1 and server-2 (app=server). */
+export function serverPods(): object[] {
+  return [serverPod({ name: "server-1" }), serverPod({ name: "server-2" })];
+}
+
+/**
+ * A client pod (app=client) asking http://TARGET/ once a second and printing each reply line;
+ * TARGET is host:port, e.g. a server pod's IP and 8080 (no cluster DNS or Service proxy here).
+ */
+export function clientPod(options: PodOptions & { target: string; intervalSeconds?: number }): object {
+  return pod(options, { app: "client" }, [
+    {
+      name: "client",
+      image: images.client,
+      imagePullPolicy: "Never",
+      env: [
+        { name: "TARGET", value: options.target },
+        { name: "INTERVAL", value: String(options.intervalSeconds ?? 1) },
+      ],
+    },
+  ]);
+}
+
+/** A pod with two containers (app=two): servers "web" on 8080 and "admin" on 9090. */
+export function twoContainerPod(options: PodOptions = { name: "two" }): object {
+  return pod(options, { app: "two" }, [serverContainer("web", 8080), serverContainer("admin", 9090)]);
+}
+
+/** A busybox pod (app=busybox) running COMMAND (default: sleep forever) with sh and its applets. */
+export function busyboxPod(options: PodOptions & { command?: string } = { name: "busybox" }): object {
+  return pod(options, { app: "busybox" }, [
+    {
+      name: "busybox",
+      image: images.busybox,
+      imagePullPolicy: "Never",
+      command: ["sh", "-c", options.command ?? "trap 'exit 0' TERM; while :; do sleep 1; done"],
+    },
+  ]);
+}
