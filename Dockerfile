@@ -1,0 +1,25 @@
+# The kdiag manager image, from source. Build: docker build -t kdiag/manager:v$(node -p 'require("./package.json").version') .
+# Dockerfile.release builds the same runtime stage from a prebuilt dist/; the section between the
+# "runtime install" markers is identical in both files (test/unit/dockerfiles.test.ts checks it),
+# and the package list is manager/image-packages.txt, the same file the local cluster's image uses.
+
+FROM node:20-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends busybox-static \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY . .
+RUN npm run build
+
+FROM debian:bookworm-slim AS runtime
+# ---- begin runtime install (keep identical in Dockerfile and Dockerfile.release) ----
+COPY manager/image-packages.txt /tmp/image-packages.txt
+RUN apt-get update \
+ && sed 's/#.*//' /tmp/image-packages.txt | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc /usr/share/man /tmp/image-packages.txt
+RUN mkdir -p /opt/kdiag && printf '{"type":"module"}\n' >/opt/kdiag/package.json
+ENTRYPOINT ["/usr/bin/node", "/opt/kdiag/manager.js"]
+# ---- end runtime install ----
+COPY --from=build /src/dist/manager.js /src/dist/enter /src/dist/ash /opt/kdiag/
