@@ -12,6 +12,9 @@ bash scripts/install-deps.sh
 bash scripts/check-generated.sh
 npm run --silent build
 npm run --silent typecheck
+# From here on, however the run ends, the local cluster goes down and a last test checks that it
+# left nothing behind (processes, mounts, netns, links, rules); a failure there fails the run.
+trap 'status=$?; trap - EXIT; node --import tsx --test --test-reporter=spec test/teardown/*.test.ts || status=1; exit $status' EXIT
 bash test/cluster/up.sh
 # One runner invocation, one file at a time, so there is one summary and tiers do not fight over
 # the machine's two cores.
