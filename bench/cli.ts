@@ -4,15 +4,20 @@
 //   3. a first injection to a prompt vs `kubectl debug --target` to a prompt                   (target ≤ 1.2×)
 // Run: npm run build && npm run cluster:up && node --import tsx bench/cli.ts
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import pty from "node-pty";
 import { getBaseContainerName } from "../pkg/kube/ephemeral.ts";
-import { createNamespace, createPods, kdiag, kubectlPath, requireCluster, serverPod, userEnv } from "../test/e2e/kdiag-cli.ts";
+import { scratchPod } from "../test/cluster/fixtures.ts";
+import { apply, createNamespace, ensureCluster, kubectlPath, repoRoot, waitForPods } from "../test/cluster/kube.ts";
+import { kdiag, userEnv } from "../test/e2e/kdiag-cli.ts";
 
 const startRuns = Number(process.env.BENCH_START_RUNS ?? 15);
 const promptRuns = Number(process.env.BENCH_PROMPT_RUNS ?? 5);
 const injectRuns = Number(process.env.BENCH_INJECT_RUNS ?? 3);
 const env = { ...process.env, ...userEnv, TERM: "xterm" };
-const managerImage = `kdiag/manager:v${process.env.npm_package_version ?? "0.1.0"}`;
+const version = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+const managerImage = `kdiag/manager:v${version}`;
 const shell = ["/opt/kdiag/enter", "1", "/opt/kdiag/ash"];
 
 function median(values: number[]): number {
@@ -72,10 +77,11 @@ async function benchStart(): Promise<void> {
 }
 
 async function benchPrompt(namespace: string): Promise<void> {
-  await createPods(namespace, [serverPod("warm", { app: "warm" }, [{ name: "app", port: 8080 }])]);
+  await apply(namespace, [scratchPod({ name: "warm", labels: { app: "warm" } })]);
+  await waitForPods(namespace, "app=warm");
   const first = await kdiag(["shell", "-n", namespace, "--pod", "warm", "--", "-c", "true"]);
   if (first.exitCode !== 0) throw new Error(`the first shell failed: ${first.stderr}`);
-  const container = getBaseContainerName({ version: process.env.npm_package_version ?? "0.1.0", target: "app" });
+  const container = getBaseContainerName({ version, target: "server" });
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let run = 0; run < promptRuns; run++) {
@@ -89,27 +95,28 @@ async function benchInjection(namespace: string): Promise<void> {
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let run = 0; run < injectRuns; run++) {
-    await createPods(namespace, [
-      serverPod(`fresh-kdiag-${run}`, { app: "fresh" }, [{ name: "app", port: 8080 }]),
-      serverPod(`fresh-debug-${run}`, { app: "fresh" }, [{ name: "app", port: 8080 }]),
+    await apply(namespace, [
+      scratchPod({ name: `fresh-kdiag-${run}`, labels: { app: `fresh-${run}` } }),
+      scratchPod({ name: `fresh-debug-${run}`, labels: { app: `fresh-${run}` } }),
     ]);
+    await waitForPods(namespace, `app=fresh-${run}`);
     ours.push(await timeToPrompt("kubectl", ["kdiag", "shell", "-n", namespace, "--pod", `fresh-kdiag-${run}`]));
     theirs.push(
       await timeToPrompt(kubectlPath, [
         "debug", "-it", "-n", namespace, `fresh-debug-${run}`, `--image=${managerImage}`, "--image-pull-policy=IfNotPresent",
-        "--target=app", "--profile=sysadmin", "--", ...shell,
+        "--target=server", "--profile=sysadmin", "--", ...shell,
       ]),
     );
   }
   report("first injection to a prompt", ours, theirs, 1.2, ["kubectl kdiag shell", "kubectl debug --target"]);
 }
 
-await requireCluster();
+await ensureCluster();
 const ns = await createNamespace("kdiag-bench-cli");
 try {
   await benchStart();
   await benchPrompt(ns.name);
   await benchInjection(ns.name);
 } finally {
-  await ns.delete();
+  await ns.cleanup();
 }

@@ -2,36 +2,24 @@
 // pod as it was (except the unpullable image, which can only fail once it was added).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import {
-  createNamespace,
-  createPods,
-  errorLines,
-  getEphemeralContainers,
-  kdiag,
-  kubectl,
-  requireCluster,
-  serverPod,
-  type TestNamespace,
-} from "./kdiag-cli.ts";
+import { scratchPod } from "../cluster/fixtures.ts";
+import { apply, createNamespace, ensureCluster, kubectl, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { errorLines, getEphemeralContainers, kdiag } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
 let baseline: TestNamespace;
 
 before(async () => {
-  await requireCluster();
+  await ensureCluster();
   ns = await createNamespace("kdiag-e2e-errors");
   baseline = await createNamespace("kdiag-e2e-baseline", { "pod-security.kubernetes.io/enforce": "baseline" });
-  await Promise.all([
-    createPods(ns.name, [
-      serverPod("web", { app: "web" }, [{ name: "app", port: 8080 }]),
-      serverPod("pull", { app: "pull" }, [{ name: "app", port: 8080 }]),
-    ]),
-    createPods(baseline.name, [serverPod("web", { app: "web" }, [{ name: "app", port: 8080 }])]),
-  ]);
+  await apply(ns.name, [scratchPod({ name: "web", labels: { app: "web" } }), scratchPod({ name: "pull", labels: { app: "pull" } })]);
+  await apply(baseline.name, [scratchPod({ name: "web", labels: { app: "web" } })]);
+  await Promise.all([waitForPods(ns.name, "app=web"), waitForPods(ns.name, "app=pull"), waitForPods(baseline.name, "app=web")]);
   await kubectl(["create", "serviceaccount", "viewer", "-n", ns.name]);
   await kubectl(["create", "rolebinding", "viewer-view", "-n", ns.name, "--clusterrole=view", `--serviceaccount=${ns.name}:viewer`]);
 });
-after(async () => Promise.all([ns?.delete(), baseline?.delete()]));
+after(async () => Promise.all([ns?.cleanup(), baseline?.cleanup()]));
 
 async function expectOneLine(args: string[], message: string | RegExp, env: Record<string, string> = {}) {
   const result = await kdiag(args, { env });
@@ -77,7 +65,7 @@ test("--pod together with -l is a usage error", async () => {
 });
 
 test("an unknown -t lists the pod's containers", async () => {
-  await expectOneLine(["shell", "-n", ns.name, "--pod", "web", "-t", "nope"], "container `nope` (from -t) is not in pod `web`; its containers: app");
+  await expectOneLine(["shell", "-n", ns.name, "--pod", "web", "-t", "nope"], "container `nope` (from -t) is not in pod `web`; its containers: server");
   await assertPodUnchanged();
 });
 

@@ -6,17 +6,20 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { createNamespace, createPods, kdiag, requireCluster, serverPod, userEnv, type TestNamespace } from "./kdiag-cli.ts";
+import { scratchPod } from "../cluster/fixtures.ts";
+import { apply, createNamespace, ensureCluster, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
 const grpcurl = path.join(execFileSync("go", ["env", "GOPATH"], { encoding: "utf8" }).trim(), "bin/grpcurl");
 
 before(async () => {
-  await requireCluster();
+  await ensureCluster();
   ns = await createNamespace("kdiag-e2e-ps");
-  await createPods(ns.name, [serverPod("scratch", { app: "scratch" }, [{ name: "app", port: 8080 }])]);
+  await apply(ns.name, [scratchPod()]);
+  await waitForPods(ns.name, "app=scratch");
 });
-after(async () => ns?.delete());
+after(async () => ns?.cleanup());
 
 test("ps shows the server's process and the port it listens on", async () => {
   const result = await kdiag(["ps", "-n", ns.name, "-l", "app=scratch"]);
@@ -52,7 +55,7 @@ test("manage --port-forward keeps a forward open so grpcurl lists the manager's 
     manage.kill("SIGINT");
     const done = await manage;
     assert.equal(done.exitCode, 0, String(done.stderr));
-    assert.match(String(done.stdout), /^manager: container kdiag-[0-9a-f]{10} in pod scratch \(target app\), port \d+\n/);
+    assert.match(String(done.stdout), /^manager: container kdiag-[0-9a-f]{10} in pod scratch \(target server\), port \d+\n/);
   } finally {
     manage.kill("SIGKILL");
   }

@@ -3,22 +3,20 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import pty from "node-pty";
-import { createNamespace, createPods, getEphemeralContainers, kdiag, requireCluster, serverPod, userEnv, type TestNamespace } from "./kdiag-cli.ts";
+import { scratchPod, twoContainerPod } from "../cluster/fixtures.ts";
+import { apply, createNamespace, ensureCluster, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { getEphemeralContainers, kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
 
 before(async () => {
-  await requireCluster();
+  await ensureCluster();
   ns = await createNamespace("kdiag-e2e-shell");
-  await createPods(ns.name, [
-    serverPod("scratch", { app: "scratch" }, [{ name: "app", port: 8080 }]),
-    serverPod("pair", { app: "pair" }, [
-      { name: "first", port: 8081 },
-      { name: "second", port: 9091 },
-    ]),
-  ]);
+  await apply(ns.name, [scratchPod(), twoContainerPod()]);
+  await waitForPods(ns.name, "app=scratch");
+  await waitForPods(ns.name, "app=two");
 });
-after(async () => ns?.delete());
+after(async () => ns?.cleanup());
 
 test("a shell in a scratch pod sees that container's root and its server as PID 1", async () => {
   const result = await kdiag(["shell", "-n", ns.name, "-l", "app=scratch", "--", "-c", "ls /; cat /proc/1/cmdline"]);
@@ -81,11 +79,11 @@ test("a second shell reuses the running manager: one ephemeral container in the 
   assert.deepEqual(await getEphemeralContainers(ns.name, "scratch"), before);
 });
 
-test("-t second gives a shell whose PID 1 is the second container's process", async () => {
-  const second = await kdiag(["shell", "-n", ns.name, "-l", "app=pair", "-t", "second", "--", "-c", "cat /proc/1/cmdline"]);
+test("-t admin gives a shell whose PID 1 is the second container's process", async () => {
+  const second = await kdiag(["shell", "-n", ns.name, "-l", "app=two", "-t", "admin", "--", "-c", "cat /proc/1/cmdline"]);
   assert.equal(second.exitCode, 0, String(second.stderr));
-  assert.equal(second.stdout, "/server\u00009091");
-  const first = await kdiag(["shell", "-n", ns.name, "-l", "app=pair", "--", "-c", "cat /proc/1/cmdline"]);
-  assert.equal(first.stdout, "/server\u00008081");
-  assert.equal((await getEphemeralContainers(ns.name, "pair")).length, 2, "one manager per target");
+  assert.equal(second.stdout, "/server\u00009090");
+  const first = await kdiag(["shell", "-n", ns.name, "-l", "app=two", "--", "-c", "cat /proc/1/cmdline"]);
+  assert.equal(first.stdout, "/server\u00008080");
+  assert.equal((await getEphemeralContainers(ns.name, "two")).length, 2, "one manager per target");
 });
