@@ -17,6 +17,8 @@ const shutdownDeadlineMs = 5_000;
 
 export async function runManager(options: { listen: ListenAddress; log: Log }): Promise<void> {
   const { log } = options;
+  // A closed stdout (log collector gone) must not take redirects down with an EPIPE.
+  process.stdout.on("error", () => {});
   // Before our own table exists, so there is no risk of removing it.
   const leftovers = await removeLeftoverTables().catch((error: Error) => error);
   const ipv6 = await probeIpv6();

@@ -1,0 +1,128 @@
+// The benchmark's hands inside the namespaces (bench/redirect.ts starts it with nsenter):
+//   client  — in the pod: the CLI's part of a redirect (gRPC stream, tunnel connections bridged
+//             to a sink on the pod's loopback, as port-forward would land them); prints the sink port.
+//   relay   — in the pod: nothing but the sink, for the socat baseline to forward to.
+//   send    — in the peer: one connection, --bytes through it; prints seconds.
+//   connect — in the peer: --count connections one after another; prints setup latencies (ms).
+//   hold    — in the peer: --count connections kept open until stdin closes.
+// Every result is one JSON line on stdout.
+import { credentials } from "@grpc/grpc-js";
+import { connect, createServer, type Socket } from "node:net";
+import { parseArgs } from "node:util";
+import { ManagerClient, type RedirectResponse } from "../api/gen/kdiag.ts";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "8080" },
+    "manager-port": { type: "string" },
+    bytes: { type: "string", default: String(1 << 30) },
+    count: { type: "string", default: "1" },
+  },
+});
+const port = Number(values.port);
+const print = (result: object): void => void process.stdout.write(JSON.stringify(result) + "\n");
+
+// The sink answers "!" to a connection's first bytes (the latency probe) and "done" to its end.
+async function startSink(): Promise<number> {
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    let first = true;
+    socket.on("data", () => {
+      if (first) socket.write("!");
+      first = false;
+    });
+    socket.on("end", () => socket.end("done"));
+    socket.on("error", () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as { port: number }).port;
+}
+
+function bridge(a: Socket, b: Socket): void {
+  a.pipe(b).pipe(a);
+  a.on("error", () => b.destroy());
+  b.on("error", () => a.destroy());
+}
+
+async function runClient(): Promise<void> {
+  const sinkPort = await startSink();
+  const client = new ManagerClient(`127.0.0.1:${values["manager-port"]}`, credentials.createInsecure());
+  const stream = client.redirect({ port, outgoing: false });
+  stream.on("data", (response: RedirectResponse) => {
+    const tunnel = connect({ host: "127.0.0.1", port: response.port, allowHalfOpen: true, noDelay: true });
+    bridge(tunnel, connect({ host: "127.0.0.1", port: sinkPort, allowHalfOpen: true, noDelay: true }));
+  });
+  stream.on("error", (error) => (print({ error: error.message }), process.exit(1)));
+  stream.once("metadata", () => print({ installed: true, sinkPort }));
+}
+
+async function runRelay(): Promise<void> {
+  print({ sinkPort: await startSink() });
+}
+
+function open(): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: values.host, port, allowHalfOpen: true, noDelay: true }, () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+function waitFor(socket: Socket, text: string): Promise<void> {
+  let seen = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString("latin1");
+      if (seen.includes(text)) (socket.off("data", onData), resolve());
+    };
+    socket.on("data", onData);
+    socket.once("error", reject);
+  });
+}
+
+async function runSend(): Promise<void> {
+  const total = Number(values.bytes);
+  const chunk = Buffer.alloc(1 << 20, 0x6b);
+  const socket = await open();
+  const done = waitFor(socket, "done");
+  const started = process.hrtime.bigint();
+  for (let sent = 0; sent < total; sent += chunk.length) {
+    if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+  }
+  socket.end();
+  await done;
+  print({ seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes: total });
+  socket.destroy();
+}
+
+async function runConnect(): Promise<void> {
+  const latencies: number[] = [];
+  for (let i = 0; i < Number(values.count); i++) {
+    const started = process.hrtime.bigint();
+    const socket = await open();
+    const answered = waitFor(socket, "!");
+    socket.write("?");
+    await answered;
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    socket.destroy();
+  }
+  print({ latencies });
+}
+
+async function runHold(): Promise<void> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < Number(values.count); i++) {
+    const socket = await open();
+    const answered = waitFor(socket, "!");
+    socket.write("?");
+    await answered;
+    sockets.push(socket);
+  }
+  print({ open: sockets.length });
+  process.stdin.resume().on("end", () => sockets.forEach((socket) => socket.destroy()));
+}
+
+const modes = { client: runClient, relay: runRelay, send: runSend, connect: runConnect, hold: runHold } as const;
+const mode = positionals[0];
+if (!mode || !(mode in modes)) throw new Error(`usage: redirect-agent.ts ${Object.keys(modes).join("|")} [options]`);
+await modes[mode as keyof typeof modes]();

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (as root: they create network namespaces). Prints figures; never a test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Measure the bundle that ships (test/namespace/fixtures/pod.ts prefers a fresh dist/manager.js).
+npm run --silent build
+node --import tsx bench/redirect.ts
