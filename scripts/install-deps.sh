@@ -10,6 +10,7 @@ debian_packages=(
   iptables nftables iproute2 socat        # namespace tests and benchmarks
   containerd runc containernetworking-plugins  # the local cluster's runtime and CNI
   openssl conntrack ethtool util-linux procps kmod
+  mmdebstrap                              # the local cluster's manager image rootfs
 )
 krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.4"
 
