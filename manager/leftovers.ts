@@ -12,13 +12,13 @@ export interface LeftoverReport {
   inUse: TableRef[];
 }
 
-export async function removeLeftoverTables(options: { nft?: string } = {}): Promise<LeftoverReport> {
-  const nft = options.nft ?? "nft";
+export async function removeLeftoverTables(options: { nft?: string[] } = {}): Promise<LeftoverReport> {
+  const [command = "nft", ...prefix] = options.nft ?? ["nft"];
   const report: LeftoverReport = { removed: [], inUse: [] };
-  const { stdout } = await run(nft, ["list", "tables"]);
+  const { stdout } = await run(command, [...prefix, "list", "tables"]);
   for (const table of parseTables(stdout).filter((t) => t.name.startsWith("kdiag"))) {
     try {
-      await run(nft, deleteTableArgs(table));
+      await run(command, [...prefix, ...deleteTableArgs(table)]);
       report.removed.push(table);
     } catch {
       report.inUse.push(table);

@@ -15,16 +15,12 @@ export interface TableRef {
   name: string;
 }
 
-export interface RedirectRule {
-  table: string;
-  direction: Direction;
-  // The pod port whose traffic is taken.
-  port: number;
-  // The manager's own listener that receives it.
-  toPort: number;
-  // Add the IPv6 half of an outgoing redirect (incoming `redirect` covers both families).
-  ipv6: boolean;
-}
+// `port` is the pod port whose traffic is taken; the `to` ports are the manager's listeners.
+export type RedirectRule =
+  // One dual-stack listener: `redirect` keeps the address family.
+  | { table: string; direction: "incoming"; port: number; toPort: number }
+  // Loopback listeners, one per family; no IPv6 port, no IPv6 rule (a pod without IPv6).
+  | { table: string; direction: "outgoing"; port: number; toPort4: number; toPort6?: number };
 
 // Incoming traffic is taken before a service mesh's own nat rules (its PREROUTING sits at dstnat,
 // -100); `dstnat` is not a valid name at the output hook, hence the number there.
@@ -70,12 +66,12 @@ export function addRedirect(rule: RedirectRule): string {
       // Loopback destinations are left alone: the pod talking to itself is not "outgoing".
       commands.push(
         `add rule inet ${rule.table} ${chain} ip daddr != 127.0.0.0/8 tcp dport ${rule.port} ` +
-          `dnat ip to 127.0.0.1:${rule.toPort} ${comment}`,
+          `dnat ip to 127.0.0.1:${rule.toPort4} ${comment}`,
       );
-      if (rule.ipv6) {
+      if (rule.toPort6 !== undefined) {
         commands.push(
           `add rule inet ${rule.table} ${chain} ip6 daddr != ::1 tcp dport ${rule.port} ` +
-            `dnat ip6 to [::1]:${rule.toPort} ${comment}`,
+            `dnat ip6 to [::1]:${rule.toPort6} ${comment}`,
         );
       }
       break;

@@ -35,8 +35,10 @@ export class NftSession implements RuleRunner {
     child.on("exit", (code, signal) => this.#fail(new Error(`nft exited (${signal ?? `code ${code}`})`)));
   }
 
-  static async start(options: { nft?: string } = {}): Promise<NftSession> {
-    const child = spawn(options.nft ?? "nft", ["-i"], { stdio: ["pipe", "pipe", "pipe"] });
+  // `nft`: the command that runs nft, ["nft"] unless told (["ip", "netns", "exec", ns, "nft"]).
+  static async start(options: { nft?: string[] } = {}): Promise<NftSession> {
+    const [command = "nft", ...args] = options.nft ?? ["nft"];
+    const child = spawn(command, [...args, "-i"], { stdio: ["pipe", "pipe", "pipe"] });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (error) => reject(new Error(`cannot run nft: ${error.message}`)));

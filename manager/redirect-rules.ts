@@ -1,7 +1,10 @@
 // kdiag's nftables table: created owner-flagged through an NftSession, one chain per redirect.
 import { randomBytes } from "node:crypto";
 import { NftSession } from "./nft-session.ts";
-import { addOwnedTable, addRedirect, deleteRedirect, deleteTable, type Direction } from "./nft-commands.ts";
+import { addOwnedTable, addRedirect, deleteRedirect, deleteTable, type Direction, type RedirectRule } from "./nft-commands.ts";
+
+// Distributes over the union, keeping each direction's own ports.
+export type RedirectRuleWithoutTable = RedirectRule extends infer Rule ? (Rule extends RedirectRule ? Omit<Rule, "table"> : never) : never;
 
 export interface RedirectTarget {
   direction: Direction;
@@ -11,17 +14,15 @@ export interface RedirectTarget {
 export class RedirectRules {
   readonly table: string;
   readonly #session: NftSession;
-  readonly #ipv6: boolean;
 
-  private constructor(options: { session: NftSession; table: string; ipv6: boolean }) {
+  private constructor(options: { session: NftSession; table: string }) {
     this.#session = options.session;
     this.table = options.table;
-    this.#ipv6 = options.ipv6;
   }
 
   // The name carries the pid and a random suffix: two managers (for two target containers,
   // possibly with equal pids in their own pid namespaces) can share one pod network namespace.
-  static async open(options: { ipv6: boolean; nft?: string }): Promise<RedirectRules> {
+  static async open(options: { nft?: string[] } = {}): Promise<RedirectRules> {
     const session = await NftSession.start({ nft: options.nft });
     const table = `kdiag_${process.pid}_${randomBytes(3).toString("hex")}`;
     try {
@@ -30,15 +31,15 @@ export class RedirectRules {
       await session.close();
       throw error;
     }
-    return new RedirectRules({ session, table, ipv6: options.ipv6 });
+    return new RedirectRules({ session, table });
   }
 
   get nftPid(): number {
     return this.#session.pid;
   }
 
-  install(target: RedirectTarget & { toPort: number }): Promise<void> {
-    return this.#session.run(addRedirect({ table: this.table, ipv6: this.#ipv6, ...target }));
+  install(rule: RedirectRuleWithoutTable): Promise<void> {
+    return this.#session.run(addRedirect({ ...rule, table: this.table }));
   }
 
   remove(target: RedirectTarget): Promise<void> {

@@ -3,8 +3,9 @@
 import { Metadata, status, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Server, Socket } from "node:net";
 import type { RedirectRequest, RedirectResponse } from "../api/gen/kdiag.ts";
-import { formatPeer, listenTcp } from "./listen.ts";
+import { formatPeer } from "./listen.ts";
 import type { Log } from "./log.ts";
+import { openRedirectListeners } from "./redirect-listeners.ts";
 import { checkRedirectRequest, describeTarget, type Refusal } from "./redirect-request.ts";
 import type { RedirectRules, RedirectTarget } from "./redirect-rules.ts";
 import { openTunnel, type Tunnel } from "./tunnel.ts";
@@ -53,12 +54,12 @@ export class Redirects {
     const { target } = checked;
     const key = keyOf(target);
     const tunnels = new Set<Tunnel>();
-    let listener: Server | undefined;
+    let listeners: Server[] = [];
     let installing: Promise<boolean> | undefined;
     let ending: Promise<void> | undefined;
     const end = (refusal?: Refusal): Promise<void> =>
       (ending ??= (async () => {
-        listener?.close();
+        for (const listener of listeners) listener.close();
         for (const tunnel of tunnels) tunnel.close();
         // An install still in flight is waited for, so its rule cannot outlive the stream.
         if (installing && (await installing)) {
@@ -81,11 +82,10 @@ export class Redirects {
       });
     };
     try {
-      const listening = await listenTcp({ host: this.#options.ipv6 ? "::" : "0.0.0.0", onConnection });
-      listener = listening.server;
-      if (ending) return void listener.close();
-      const toPort = listening.port;
-      installing = rules.install({ ...target, toPort }).then(
+      const opened = await openRedirectListeners({ target, ipv6: this.#options.ipv6, onConnection });
+      listeners = opened.servers;
+      if (ending) return void listeners.forEach((listener) => listener.close());
+      installing = rules.install(opened.rule).then(
         () => true,
         (error: Error) => {
           void end({ code: status.INTERNAL, details: `could not redirect ${describeTarget(target)}: ${error.message}` });
@@ -93,7 +93,7 @@ export class Redirects {
         },
       );
       if (!(await installing) || ending) return;
-      log("info", "redirect installed", { ...target, toPort, table: rules.table });
+      log("info", "redirect installed", { ...opened.rule, table: rules.table });
       // Response headers tell the client the rule is live.
       call.sendMetadata(new Metadata());
     } catch (error) {

@@ -22,7 +22,7 @@ export async function runManager(options: { listen: ListenAddress; log: Log }): 
   // Before our own table exists, so there is no risk of removing it.
   const leftovers = await removeLeftoverTables().catch((error: Error) => error);
   const ipv6 = await probeIpv6();
-  const rules = await RedirectRules.open({ ipv6 }).catch((error: Error) => error);
+  const rules = await RedirectRules.open().catch((error: Error) => error);
   let grpcPort = 0;
   const redirects = new Redirects({ rules, grpcPort: () => grpcPort, ipv6, log });
   // The manager's own processes (itself and its nft) are not the pod's.

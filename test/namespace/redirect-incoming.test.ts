@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startContainer, type Container } from "./fixtures/container.ts";
-import { exchange, startEchoServer, type LocalServer } from "./fixtures/echo.ts";
+import { exchange, readAll, startEchoServer, type LocalServer } from "./fixtures/echo.ts";
 import { connectFrom, createPod, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
 import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
@@ -44,6 +44,21 @@ for (const family of ["IPv4", "IPv6"] as const) {
     await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
   });
 }
+
+test("a redirected connection my client never picks up is closed after about 10 seconds", async () => {
+  const stream = connection.client.redirect({ port: 8080, outgoing: false });
+  await new Promise((resolve) => stream.once("metadata", resolve));
+  const response = new Promise((resolve) => stream.once("data", resolve));
+  const peer = await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 });
+  const started = Date.now();
+  await response;
+  assert.equal(await readAll(peer), "");
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(seconds > 9 && seconds < 12, `closed after ${seconds} s`);
+  stream.on("error", () => {}); // CANCELLED, by us
+  stream.cancel();
+  await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+});
 
 function escape(text: string): string {
   return text.replace(/[.[\]]/g, "\\$&");

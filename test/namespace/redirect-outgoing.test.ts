@@ -41,6 +41,16 @@ for (const family of ["IPv4", "IPv6"] as const) {
   });
 }
 
+test("while an outgoing redirect is live, nothing of the manager's listens beyond the pod's loopback", async () => {
+  const redirect = followRedirect({ connection, pod, port: 9000, outgoing: true, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  const listening = (await pod.exec(["ss", "-Hltn"])).trim().split("\n").map((line) => line.trim().split(/\s+/)[3]);
+  assert.equal(listening.length, 3, `the gRPC port and two redirect listeners: ${listening.join(", ")}`);
+  for (const address of listening) assert.match(address ?? "", /^(127\.0\.0\.1|\[::1\]):\d+$/);
+  redirect.cancel();
+  await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+});
+
 test("the pod's connections to its own loopback on the redirected port are left alone", async () => {
   const redirect = followRedirect({ connection, pod, port: 9000, outgoing: true, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;

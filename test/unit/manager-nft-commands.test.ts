@@ -16,26 +16,26 @@ test("the manager's table is owner-flagged so the kernel drops it with the manag
 
 test("an incoming redirect is one chain at prerouting before a mesh's rules, one commented rule", () => {
   assert.equal(
-    addRedirect({ table: "kdiag_7", direction: "incoming", port: 8080, toPort: 40000, ipv6: true }),
+    addRedirect({ table: "kdiag_7", direction: "incoming", port: 8080, toPort: 40000 }),
     "add chain inet kdiag_7 incoming_8080 { type nat hook prerouting priority dstnat - 10; }; " +
       'add rule inet kdiag_7 incoming_8080 tcp dport 8080 redirect to :40000 comment "kdiag port 8080"',
   );
 });
 
-test("an outgoing redirect DNATs to loopback, leaving loopback destinations alone, for IPv4 and IPv6", () => {
+test("an outgoing redirect DNATs to loopback listeners, one per family, leaving loopback destinations alone", () => {
   assert.equal(
-    addRedirect({ table: "kdiag_7", direction: "outgoing", port: 15012, toPort: 40001, ipv6: true }),
+    addRedirect({ table: "kdiag_7", direction: "outgoing", port: 15012, toPort4: 40001, toPort6: 40002 }),
     "add chain inet kdiag_7 outgoing_15012 { type nat hook output priority -110; }; " +
       "add rule inet kdiag_7 outgoing_15012 ip daddr != 127.0.0.0/8 tcp dport 15012 " +
       'dnat ip to 127.0.0.1:40001 comment "kdiag port 15012"; ' +
       "add rule inet kdiag_7 outgoing_15012 ip6 daddr != ::1 tcp dport 15012 " +
-      'dnat ip6 to [::1]:40001 comment "kdiag port 15012"',
+      'dnat ip6 to [::1]:40002 comment "kdiag port 15012"',
   );
 });
 
 test("an outgoing redirect in a pod without IPv6 has no IPv6 rule", () => {
   assert.equal(
-    addRedirect({ table: "kdiag_7", direction: "outgoing", port: 80, toPort: 40001, ipv6: false }),
+    addRedirect({ table: "kdiag_7", direction: "outgoing", port: 80, toPort4: 40001 }),
     "add chain inet kdiag_7 outgoing_80 { type nat hook output priority -110; }; " +
       'add rule inet kdiag_7 outgoing_80 ip daddr != 127.0.0.0/8 tcp dport 80 dnat ip to 127.0.0.1:40001 comment "kdiag port 80"',
   );
