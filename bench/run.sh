@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 # Measure the bundle that ships (test/namespace/fixtures/pod.ts prefers a fresh dist/manager.js).
 npm run --silent build
 node --import tsx bench/redirect.ts
+node --import tsx bench/cli.ts
