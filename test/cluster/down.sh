@@ -16,14 +16,14 @@ flock 9
 
 pids_of() { "$@" | cut -d' ' -f1; }
 
-# stop PIDS...: SIGTERM, up to 5 s to exit, then SIGKILL
+# stop PIDS...: SIGTERM, up to 1 s to exit, then SIGKILL (all state is discarded anyway)
 stop_pids() {
   [ $# -gt 0 ] || return 0
   kill -TERM "$@" 2>/dev/null || true
   local i alive
-  for i in $(seq 50); do
+  for i in $(seq 10); do
     alive=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    for p in "$@"; do pid_alive "$p" && alive=1; done
     [ "$alive" = 0 ] && return 0
     sleep 0.1
   done

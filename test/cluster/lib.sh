@@ -34,9 +34,17 @@ detect_node_ip() {
 
 pid_of() { cat "$CLUSTER_DIR/pids/$1" 2>/dev/null || true; }
 
+# PID is alive: exists and is not a zombie (this machine's init reaps orphans late).
+pid_alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat%% *}" != Z ]
+}
+
 is_running() {
   local pid; pid="$(pid_of "$1")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && pid_alive "$pid"
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }

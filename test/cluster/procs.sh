@@ -3,27 +3,28 @@
 # shellcheck shell=bash
 
 # The components: binaries from the version caches, and containerd started with our config.
+# (One find over /proc instead of a readlink per process: this runs often and must be quick.)
 cluster_component_pids() {
-  local p exe cmdline
-  for p in /proc/[0-9]*; do
-    exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+  local pid exe cmdline
+  while read -r pid exe; do
+    pid="${pid#/proc/}"
     case "$exe" in
-      "$KUBE_BIN_DIR"/*|"$ETCD_BIN_DIR"/*) echo "${p#/proc/} ${exe##*/}" ;;
+      "$KUBE_BIN_DIR"/*|"$ETCD_BIN_DIR"/*) echo "$pid ${exe##*/}" ;;
       */containerd)
-        cmdline="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
-        case "$cmdline" in *".cluster/conf/containerd.toml"*) echo "${p#/proc/} containerd" ;; esac ;;
+        cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
+        case "$cmdline" in *".cluster/conf/containerd.toml"*) echo "$pid containerd" ;; esac ;;
     esac
-  done
+  done < <(find /proc -mindepth 2 -maxdepth 2 -name exe -printf '%h %l\n' 2>/dev/null)
 }
 
 # containerd's shims of our containerd (they outlive it by design).
 cluster_shim_pids() {
-  local p cmdline
-  for p in /proc/[0-9]*; do
-    [ "$(cat "$p/comm" 2>/dev/null)" = containerd-shim ] || continue
-    cmdline="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
-    case "$cmdline" in *"-address $CONTAINERD_SOCK "*) echo "${p#/proc/} containerd-shim-runc-v2" ;; esac
-  done
+  local comm pid cmdline
+  while IFS= read -r comm; do
+    pid="${comm#/proc/}"; pid="${pid%/comm}"
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
+    case "$cmdline" in *"-address $CONTAINERD_SOCK "*) echo "$pid containerd-shim-runc-v2" ;; esac
+  done < <(grep -lx containerd-shim /proc/[0-9]*/comm 2>/dev/null)
 }
 
 # Every process in a pod: the kubelet puts pods under the kubepods cgroup (cgroupfs driver).
