@@ -15,7 +15,7 @@ for cmd in containerd containerd-shim-runc-v2 runc ctr openssl iptables mmdebstr
 done
 [ -x /usr/lib/cni/bridge ] || { echo "kdiag: /usr/lib/cni/bridge is missing; run bash scripts/install-deps.sh" >&2; exit 1; }
 
-mkdir -p "$CLUSTER_DIR/pids" "$CLUSTER_DIR/logs" "$CLUSTER_DIR/bin"
+mkdir -p "$CLUSTER_DIR/logs"
 exec 9>"$CLUSTER_DIR/.lock"
 flock 9
 
@@ -93,6 +93,13 @@ if ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link 
   bash "$here/down.sh"
   flock 9
 fi
+
+mkdir -p "$CLUSTER_DIR/pids" "$CLUSTER_DIR/logs" "$CLUSTER_DIR/bin"
+for port in "$ETCD_PORT" 2380 "$APISERVER_PORT" 10248 10250 10257 10259; do
+  if [ -n "$(ss -ltnH "sport = :$port" 2>/dev/null)" ]; then
+    fail ports "TCP port $port, which the cluster needs, is in use: $(ss -ltnpH "sport = :$port" | awk '{print $NF}' | head -1)"
+  fi
+done
 
 # ---- binaries (cached by version), certificates, configuration ----
 t=$(date +%s)
