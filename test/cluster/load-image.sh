@@ -18,6 +18,6 @@ for archive in "$@"; do
     printf 'kdiag: importing %s failed:\n%s\n' "$archive" "$out" >&2
     exit 1
   fi
-  # ctr reports the (normalized) names it stored.
-  printf '%s\n' "$out" | sed -n 's/^unpacking \([^ ]*\) .*/loaded \1/p'
+  # ctr reports the names it stored, normalized with the default registry host; show them as given.
+  printf '%s\n' "$out" | sed -n 's/^unpacking \([^ ]*\) .*/\1/p' | sed 's#^[^/]*[.:][^/]*/##; s/^library\///; s/^/loaded /'
 done
