@@ -49,8 +49,14 @@ wait_for() {
 start() { # NAME COMMAND...: a daemon in its own session, output to .cluster/logs/NAME.log
   local name="$1"; shift
   log "starting $name"
-  # 9>&-: the daemons must not inherit (and hold) this script's lock.
-  setsid "$@" </dev/null >"$CLUSTER_DIR/logs/$name.log" 2>&1 9>&- &
+  # The daemons inherit no descriptor beyond 0-2: neither this script's lock (fd 9) nor a pipe of
+  # whoever runs us (a CI runner waiting for its pipe to close would wait forever).
+  local fd closers=""
+  for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    [ "$fd" -gt 2 ] && closers+=" $fd>&-"
+  done
+  eval "setsid \"\$@\" </dev/null >\"\$CLUSTER_DIR/logs/\$name.log\" 2>&1 $closers &"
   echo $! >"$CLUSTER_DIR/pids/$name"
 }
 
