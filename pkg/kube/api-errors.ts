@@ -74,6 +74,11 @@ function translateTransportError(error: unknown, action: ApiAction): KdiagError 
   return new KdiagError(`cannot reach the API server${at(action)}: ${detail}`, { cause: error });
 }
 
+/** The HTTP status behind an error (ours keep the API's error as their cause), if any. */
+export function getApiStatus(error: unknown): number | undefined {
+  return readCode(error) ?? (error instanceof Error ? readCode(error.cause) : undefined);
+}
+
 function readCode(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
   const code = error.code;

@@ -2,6 +2,7 @@
 // `Listening on 127.0.0.1:<port>`. We read the container log until that line appears.
 
 import { KdiagError } from "../errors.ts";
+import { getApiStatus } from "./api-errors.ts";
 import type { PodApi } from "./pod-api.ts";
 
 const listeningLine = /^Listening on 127\.0\.0\.1:(\d{1,5})\r?$/m;
@@ -33,7 +34,9 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
       const port = parseListeningPort(log);
       if (port !== undefined) return port;
     } catch (error) {
-      // Right after start the kubelet may not serve the log yet; keep trying until the deadline.
+      // Right after start the kubelet may not serve the log yet (400): keep trying until the
+      // deadline. A pod that is gone, or a log we may not read, will not get better.
+      if (isFinal(error)) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) break;
@@ -44,4 +47,9 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
   throw new KdiagError(
     `kdiag's manager in \`${options.container}\` did not announce its port (\`Listening on 127.0.0.1:PORT\`) within ${options.timeoutMs / 1000}s; ${why}`,
   );
+}
+
+function isFinal(error: unknown): boolean {
+  const status = getApiStatus(error);
+  return status === 401 || status === 403 || status === 404;
 }

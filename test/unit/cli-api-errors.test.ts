@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { translateApiError, type ApiAction } from "../../pkg/kube/api-errors.ts";
+import { getApiStatus, translateApiError, type ApiAction } from "../../pkg/kube/api-errors.ts";
 import { translateUpgradeError } from "../../pkg/kube/upgrade-errors.ts";
 
 const patch: ApiAction = { verb: "patch", resource: "pods/ephemeralcontainers", namespace: "team", name: "web-1" };
@@ -78,4 +78,10 @@ test("a refused exec or port-forward upgrade names the create permission on the 
     translateUpgradeError({ message: "Unexpected server response: 403" }, { resource: "pods/portforward", namespace: "team", pod: "web-1" }).message,
     "not allowed to port-forward to pod `web-1`: ask a cluster admin for `create` on `pods/portforward` in namespace `team`",
   );
+});
+
+test("the API status stays readable behind a translated error", () => {
+  const translated = translateApiError(apiError(404, { message: "pods \"web-1\" not found", details: { name: "web-1" } }), patch);
+  assert.equal(getApiStatus(translated), 404);
+  assert.equal(getApiStatus(new Error("plain")), undefined);
 });
