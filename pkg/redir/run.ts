@@ -61,7 +61,9 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
   const failure = Promise.race(active.map((entry) => entry.session.ended.then((error): Outcome => ({ kind: "failed", active: entry, error }))));
   try {
     // Setting up: every rule installed, or the first failure (or Ctrl-C) undoes them all.
-    const setUp = Promise.all(active.map((entry) => entry.session.ready)).then((): Outcome | undefined => undefined);
+    // A rule that is refused shows as that stream's end (`failure`), with the pair it belongs to.
+    const never = new Promise<never>(() => {});
+    const setUp = Promise.all(active.map((entry) => entry.session.ready.catch(() => never))).then((): Outcome | undefined => undefined);
     const early = await Promise.race([setUp, failure, interrupted]);
     if (early === undefined) {
       for (const { pair } of active) deps.print(describeSetUp(deps.podName, pair, config.outgoing));
@@ -72,7 +74,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
       const { pair } = outcome.active;
       throw new KdiagError(
         describeRedirectFailure(outcome.error, { pod: deps.podName, podPort: pair.podPort, outgoing: config.outgoing }) +
-          (early === undefined ? "; every redirect of this command was removed" : ""),
+          (active.length > 1 ? "; the other redirects were removed too" : ""),
       );
     }
     return 0;

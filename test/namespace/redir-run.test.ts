@@ -1,0 +1,129 @@
+// `kdiag redir`'s own logic (pkg/redir/run.ts) against the real manager, real nftables and a
+// "pod" of network namespaces: what the user sees, what stays installed, and what is removed.
+// Only the transport differs from the cluster: tunnels are reached the way containerd's
+// port-forward reaches a pod's loopback.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, test } from "node:test";
+import { toRedirConfig } from "../../pkg/redir/config.ts";
+import { adaptManager, dialLocal } from "../../pkg/redir/endpoints.ts";
+import { runRedir, type RedirDeps } from "../../pkg/redir/run.ts";
+import { startContainer, type Container } from "./fixtures/container.ts";
+import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
+import { connectFrom, connectInPod, createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+let pod: Pod;
+let container: Container;
+let manager: Manager;
+let connection: ManagerConnection;
+let greeting: LocalServer;
+
+before(async () => {
+  pod = await createPod({ name: "rrun" });
+  container = await startContainer({ podNs: pod.podNs, name: `rrun-${process.pid}`, port: 8080 });
+  manager = await startManager({ pod, containerPid: container.hostPid });
+  connection = await connectManager({ pod, manager });
+  greeting = await startGreetingServer("hello from my laptop\n");
+});
+
+after(async () => {
+  connection?.close();
+  await manager?.stop();
+  await container?.stop();
+  await greeting?.close();
+  await pod?.cleanup();
+});
+
+/** A redir run whose output is collected and whose Ctrl-C is ours to press. */
+function startRedir(ports: string[]) {
+  const printed: string[] = [];
+  const warnings: string[] = [];
+  let press = () => {};
+  const deps: RedirDeps = {
+    podName: "web-1",
+    manager: adaptManager(connection.client),
+    openTunnel: (port) => connectInPod({ pod, port }),
+    dialLocal,
+    print: (line) => printed.push(line),
+    warn: (message) => warnings.push(message),
+    onInterrupt: (handler) => {
+      press = () => handler("SIGINT");
+      return () => (press = () => {});
+    },
+  };
+  const exit = runRedir(toRedirConfig({ pod: "web-1", ports }), deps);
+  exit.catch(() => {});
+  return { printed, warnings, exit, interrupt: () => press() };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** An HTTP request from the peer to the pod's port 8080; the whole answer as text. */
+async function askPod(): Promise<string> {
+  const connection = await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 });
+  connection.write("GET / HTTP/1.0\r\n\r\n");
+  return readAll(connection);
+}
+
+test("connections to the pod's port reach my local server, with a line per redirect and per connection", { timeout: 30_000 }, async () => {
+  const redir = startRedir([`8080:${greeting.port}`]);
+  await until("the redirect", () => redir.printed.length > 0);
+  assert.deepEqual(redir.printed, [`redirecting port 8080 of pod web-1 → localhost:${greeting.port}`]);
+  assert.equal(await askPod(), "hello from my laptop\n");
+  await until("the connection line", () => redir.printed.length > 1);
+  assert.match(redir.printed[1] ?? "", new RegExp(`^connection from 10\\.240\\.0\\.1:\\d+ to web-1:8080 → localhost:${greeting.port}$`));
+  redir.interrupt();
+  assert.equal(await redir.exit, 0);
+  await waitForRules({ pod, until: (rules) => !/dport 8080/.test(rules), what: "the rule to go", timeoutMs: 2000 });
+  assert.match(await askPod(), new RegExp(`^HTTP/1.0 200 OK\r\n[^]*\r\n\r\nhello from rrun-${process.pid}\n$`));
+});
+
+test("a local target that refuses is a warning for that connection, and the redirect goes on", { timeout: 30_000 }, async () => {
+  const port = await findClosedPort();
+  const redir = startRedir([`8080:${port}`]);
+  await until("the redirect", () => redir.printed.length > 0);
+  assert.equal(await askPod(), "");
+  await until("the warning", () => redir.warnings.length > 0);
+  assert.match(
+    redir.warnings[0] ?? "",
+    new RegExp(`^connection from 10\\.240\\.0\\.1:\\d+ to web-1:8080 closed: nothing accepts connections on localhost:${port} \\(ECONNREFUSED\\); start the local server there$`),
+  );
+  const late = await startGreetingServerOn(port, "late but here\n");
+  assert.equal(await askPod(), "late but here\n");
+  redir.interrupt();
+  assert.equal(await redir.exit, 0);
+  late.close();
+});
+
+test("a redirect the manager refuses fails the command and removes the ones already set up", { timeout: 30_000 }, async () => {
+  const redir = startRedir([`8080:${greeting.port}`, `${manager.port}:${greeting.port}`]);
+  await assert.rejects(redir.exit, {
+    name: "KdiagError",
+    message:
+      `cannot redirect port ${manager.port} of pod web-1: port ${manager.port} is the kdiag manager's own gRPC port; ` +
+      "redirecting it would cut the manager off; the other redirects were removed too",
+  });
+  await waitForRules({ pod, until: (rules) => !/dport 8080/.test(rules), what: "every rule to go", timeoutMs: 2000 });
+  assert.doesNotMatch(await dumpRules(pod), /dport 8080/);
+});
+
+async function findClosedPort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+async function startGreetingServerOn(port: number, text: string) {
+  const server = createServer((socket) => socket.end(text)).listen(port, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  return server;
+}
