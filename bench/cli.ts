@@ -41,7 +41,7 @@ async function timeToPrompt(command: string, args: string[]): Promise<number> {
   let exited = false;
   term.onExit(() => (exited = true));
   try {
-    for (let poke = 0; !/# $/.test(screen); poke++) {
+    for (let poke = 0; !/# (\x1b\[[0-9;]*[A-Za-z]|\r)*$/.test(screen); poke++) {
       if (exited || performance.now() - started > 120_000) throw new Error(`no prompt from ${command} ${args.join(" ")}: ${screen.slice(-300)}`);
       // kubectl debug attaches after the shell printed its prompt; it says to press Enter.
       if (screen.includes("press enter") && poke % 20 === 0) term.write("\r");

@@ -23,7 +23,7 @@ test("a shell in a scratch pod sees that container's root and its server as PID 
   assert.equal(result.exitCode, 0, String(result.stderr));
   const lines = String(result.stdout).split("\n");
   assert.ok(lines.includes("server"), `ls / lists the image's only file: ${result.stdout}`);
-  assert.ok(String(result.stdout).includes("/server\u00008080"), `PID 1 is the server: ${JSON.stringify(result.stdout)}`);
+  assert.ok(String(result.stdout).includes("/server\u00008080\u0000"), `PID 1 is the server: ${JSON.stringify(result.stdout)}`);
   assert.equal(result.stderr, "", "no progress on a non-terminal stderr");
 });
 
@@ -55,15 +55,16 @@ test("through a real terminal: a prompt, echo, resize to 50x132, exit 0", async 
     }
   };
   try {
-    await waitFor(/# $/, "prompt");
+    // The prompt may be followed by line-editing escapes (busybox asks for the cursor position).
+    await waitFor(/# (\x1b\[[0-9;]*[A-Za-z]|\r)*$/, "prompt");
     screen = "";
     term.write("echo hi\r");
-    await waitFor(/\r\nhi\r\n/, "answer to echo hi");
+    await waitFor(/\nhi\r*\n/, "answer to echo hi");
     term.resize(132, 50);
     await new Promise((resolve) => setTimeout(resolve, 300));
     screen = "";
     term.write("stty size\r");
-    await waitFor(/\r\n50 132\r\n/, "stty size of 50 132");
+    await waitFor(/\n50 132\r*\n/, "stty size of 50 132");
     term.write("exit\r");
     assert.equal(await exited, 0);
   } finally {
@@ -82,8 +83,8 @@ test("a second shell reuses the running manager: one ephemeral container in the 
 test("-t admin gives a shell whose PID 1 is the second container's process", async () => {
   const second = await kdiag(["shell", "-n", ns.name, "-l", "app=two", "-t", "admin", "--", "-c", "cat /proc/1/cmdline"]);
   assert.equal(second.exitCode, 0, String(second.stderr));
-  assert.equal(second.stdout, "/server\u00009090");
+  assert.equal(second.stdout, "/server\u00009090\u0000");
   const first = await kdiag(["shell", "-n", ns.name, "-l", "app=two", "--", "-c", "cat /proc/1/cmdline"]);
-  assert.equal(first.stdout, "/server\u00008080");
+  assert.equal(first.stdout, "/server\u00008080\u0000");
   assert.equal((await getEphemeralContainers(ns.name, "two")).length, 2, "one manager per target");
 });
