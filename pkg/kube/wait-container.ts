@@ -1,6 +1,6 @@
 // Waits for kdiag's ephemeral container to run, showing progress on stderr. Polls the pod (and,
-// less often, its events for "Pulling image" and the like): simpler than a watch, and a GET every
-// quarter second is cheap next to an image pull.
+// once a second, its events for "Pulling image" and the like): simpler than a watch, and a GET of
+// one pod every 100 ms costs the API server little while adding at most ~100 ms to the wait.
 
 import type { V1Pod } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
@@ -20,11 +20,13 @@ export interface WaitOptions {
 
 export async function waitForContainerRunning(options: WaitOptions): Promise<V1Pod> {
   const { api, podName, container, progress } = options;
-  const pollMs = options.pollMs ?? 250;
+  const pollMs = options.pollMs ?? 100;
   const deadline = Date.now() + options.timeoutMs;
   let lastReason = "Pending";
   let lastEvent: string | undefined;
-  for (let round = 0; ; round++) {
+  // Events only matter for a wait long enough to need explaining (an image pull).
+  let eventsReadAt = Date.now();
+  for (;;) {
     const pod = await api.getPod(podName);
     const state = readContainerState(findEphemeralStatus(pod, container));
     switch (state.kind) {
@@ -34,7 +36,10 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
         throw new KdiagError(describeFailure(state, { container, image: options.image }));
       case "waiting":
         lastReason = state.reason;
-        if (round % 4 === 0) lastEvent = (await readLatestEvent(options)) ?? lastEvent;
+        if (Date.now() - eventsReadAt >= 1000) {
+          eventsReadAt = Date.now();
+          lastEvent = (await readLatestEvent(options)) ?? lastEvent;
+        }
         progress.update(`starting ${container} in pod ${podName} (${lastEvent ?? state.reason})`);
     }
     if (Date.now() >= deadline) {
