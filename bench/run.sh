@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 npm run --silent build
 node --import tsx bench/redirect.ts
 node --import tsx bench/cli.ts
+node --import tsx bench/image.ts
