@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import pty from "node-pty";
 import { scratchPod, twoContainerPod } from "../cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { getEphemeralContainers, kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
@@ -88,3 +88,25 @@ test("-t admin gives a shell whose PID 1 is the second container's process", asy
   assert.equal(first.stdout, "/server\u00008080\u0000");
   assert.equal((await getEphemeralContainers(ns.name, "two")).length, 2, "one manager per target");
 });
+
+test("a manager that has terminated is replaced by a fresh container, never waited on", async () => {
+  const [manager] = await getEphemeralContainers(ns.name, "scratch");
+  assert.ok(manager, "the earlier tests added a manager");
+  // Stop the manager the way a crash would: its process ends, so its container terminates.
+  await kubectl(["-n", ns.name, "exec", "scratch", "-c", manager, "--", "/opt/kdiag/ash", "-c", "kill $(pidof node)"]);
+  const deadline = Date.now() + 30_000;
+  while (!(await isTerminated(manager))) {
+    assert.ok(Date.now() < deadline, `${manager} did not terminate`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const result = await kdiag(["shell", "-n", ns.name, "--pod", "scratch", "--", "-c", "cat /proc/1/cmdline"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  assert.equal(result.stdout, "/server\u00008080\u0000");
+  assert.deepEqual((await getEphemeralContainers(ns.name, "scratch")).sort(), [manager, `${manager}-2`]);
+});
+
+async function isTerminated(container: string): Promise<boolean> {
+  const { stdout } = await kubectl(["-n", ns.name, "get", "pod", "scratch", "-o", "json"]);
+  const pod = JSON.parse(stdout) as { status: { ephemeralContainerStatuses?: Array<{ name: string; state: { terminated?: object } }> } };
+  return Boolean(pod.status.ephemeralContainerStatuses?.find((status) => status.name === container)?.state.terminated);
+}
