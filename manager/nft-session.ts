@@ -18,6 +18,8 @@ const commandTimeoutMs = 10_000;
 
 export class NftSession implements RuleRunner {
   readonly pid: number;
+  // Resolves with the reason once nft is gone (and the kernel has dropped the owned table).
+  readonly exited: Promise<Error>;
   #child: ChildProcessWithoutNullStreams;
   #pending: Pending[] = [];
   #lines: string[] = [];
@@ -32,7 +34,13 @@ export class NftSession implements RuleRunner {
     child.stderr.on("data", (chunk: string) => this.#readStderr(chunk));
     child.stdout.resume();
     child.stdin.on("error", () => {}); // a dead nft is reported through "exit" below
-    child.on("exit", (code, signal) => this.#fail(new Error(`nft exited (${signal ?? `code ${code}`})`)));
+    this.exited = new Promise((resolve) =>
+      child.on("exit", (code, signal) => {
+        const error = new Error(`nft exited (${signal ?? `code ${code}`})`);
+        this.#fail(error);
+        resolve(error);
+      }),
+    );
   }
 
   // `nft`: the command that runs nft, ["nft"] unless told (["ip", "netns", "exec", ns, "nft"]).

@@ -38,6 +38,11 @@ export class RedirectRules {
     return this.#session.pid;
   }
 
+  // Resolves if the nft process holding the table goes away: every rule went with it.
+  get lost(): Promise<Error> {
+    return this.#session.exited;
+  }
+
   install(rule: RedirectRuleWithoutTable): Promise<void> {
     return this.#session.run(addRedirect({ ...rule, table: this.table }));
   }

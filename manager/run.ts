@@ -44,6 +44,13 @@ export async function runManager(options: { listen: ListenAddress; log: Log }): 
   else log("info", "manager started", { version: getVersion(), table: rules.table, ipv6, pid: process.pid });
 
   let stopping = false;
+  if (!(rules instanceof Error)) {
+    void rules.lost.then((error) => {
+      if (stopping) return;
+      log("error", "kdiag's nft process is gone, and every redirect rule with it", { error: error.message });
+      void redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager lost its redirect rules: ${error.message}` });
+    });
+  }
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) return;
     stopping = true;

@@ -122,6 +122,19 @@ test("when the manager and its nft are killed with SIGKILL, the kernel removes t
   await assertPortGivenBack();
 });
 
+test("when the manager's nft process dies, my redirect ends saying so and the port is given back", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  const [nft] = findChildren(manager.pid);
+  process.kill(nft ?? 0, "SIGKILL");
+  const error = await redirect.ended;
+  assert.equal(error?.code, status.UNAVAILABLE);
+  assert.equal(error?.details, "the kdiag manager lost its redirect rules: nft exited (SIGKILL)");
+  await assertPortGivenBack();
+  await manager.stop();
+  await restartManager();
+});
+
 test("a manager starting up removes kdiag tables left behind, but not a live manager's", async () => {
   await pod.exec(["nft", "add", "table", "inet", "kdiag_leftover"]);
   const liveTable = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
