@@ -1,20 +1,16 @@
 // `kubectl kdiag logs`: flags only; the work is in pkg/logs.
-import type { Argv, ArgumentsCamelCase, CommandModule } from "yargs";
+import type { Argv, CommandModule } from "yargs";
 import { DEFAULT_DRAIN, OUTPUT_FORMATS, toLogsConfig, type LogsArgv } from "../../pkg/logs/config.ts";
 
-type LogsOptions = LogsArgv & { "--"?: (string | number)[]; _: (string | number)[] };
-
-/** Arguments after `--` (yargs keeps them apart with populate--, else in `_` after the command). */
-function readCommand(argv: ArgumentsCamelCase<LogsOptions>): string[] {
-  const rest = argv["--"] ?? argv._.slice(argv._[0] === "logs" ? 1 : 0);
-  return rest.map(String);
-}
+/** `--` and what follows it is the command (the CLI parses with populate--). */
+type LogsOptions = LogsArgv & { "--"?: (string | number)[]; words?: (string | number)[] };
 
 export const logsCommand: CommandModule<object, LogsOptions> = {
-  command: "logs [options] [-- command...]",
+  command: "logs [words..]",
   describe: "Follow the logs of many pods at once, around a command",
   builder: (yargs: Argv<object>) =>
     yargs
+      .positional("words", { type: "string", hidden: true, describe: "the command, after --" })
       .option("selector", { alias: "l", type: "string", array: true, requiresArg: true, describe: "Pods matching SELECTOR[:container] (repeatable; pods that start matching later are followed too)" })
       .option("pod", { type: "string", array: true, requiresArg: true, describe: "The pod NAME[:container] (repeatable)" })
       .option("all", { type: "boolean", describe: "Follow every container of each pod (sidecars and ephemeral ones too)" })
@@ -31,7 +27,7 @@ export const logsCommand: CommandModule<object, LogsOptions> = {
           "Without a command, it follows until Ctrl-C or SIGTERM and then exits 0.",
       ) as Argv<LogsOptions>,
   handler: async (argv) => {
-    const config = toLogsConfig({ ...argv, command: readCommand(argv) });
+    const config = toLogsConfig({ ...argv, command: (argv["--"] ?? []).map(String), stray: (argv.words ?? []).map(String) });
     // Loaded here so that `--help` does not pull in client-node.
     const { runLogsCommand } = await import("../../pkg/logs/main.ts");
     process.exitCode = await runLogsCommand(config);

@@ -4,13 +4,12 @@ import { toRedirConfig, type RedirArgv } from "../../pkg/redir/config.ts";
 import { addPodOptions } from "../options.ts";
 
 export const redirCommand: CommandModule<object, RedirArgv> = {
-  command: "redir [options] [ports..]",
+  command: "redir [ports..]",
   describe: "Send a pod's traffic for some ports to this machine (a reverse port-forward)",
   builder: (yargs: Argv<object>) =>
     addPodOptions(yargs)
       .positional("ports", {
         type: "string",
-        array: true,
         describe: "PODPORT[:LOCALPORT]; none: every TCP port the pod listens on outside loopback",
       })
       .option("outgoing", { type: "boolean", describe: "Redirect the connections the pod makes to PODPORT instead of those it receives" })

@@ -38,6 +38,8 @@ export interface LogsArgv extends KubeArgs {
   drain?: string;
   output?: string;
   command?: string[];
+  /** Words before `--` that are not options: a command typed without `--`. */
+  stray?: string[];
 }
 
 export const DEFAULT_DRAIN = "2s";
@@ -79,6 +81,10 @@ function parseOutput(text: string | undefined): OutputFormat {
 
 /** Checks and converts the parsed command line of `kdiag logs`. */
 export function toLogsConfig(argv: LogsArgv): LogsConfig {
+  const [stray] = argv.stray ?? [];
+  if (stray !== undefined) {
+    throw new UsageError(`\`${stray}\` is not an option of logs; put the command after \`--\`, e.g. \`logs -l app=web -- ${stray} …\``);
+  }
   const sources = parseSources(argv);
   if (sources.length === 0) {
     throw new UsageError("logs needs pods to follow; give -l SELECTOR or --pod NAME (each may repeat)");

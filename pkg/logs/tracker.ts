@@ -35,7 +35,7 @@ export class PodTracker {
     const name = pod.metadata?.name ?? "";
     const uid = pod.metadata?.uid ?? name;
     if (event === "DELETED" || isPodOver(pod)) {
-      this.noticeEnd(uid, name, event === "DELETED" ? "deleted" : (pod.status?.phase ?? "deleting"));
+      this.noticeEnd(uid, name, describeEnd(event, pod));
       return [];
     }
     const choice = chooseContainers(pod, { all: this.options.allContainers, container: source.container ?? this.options.container });
@@ -75,7 +75,7 @@ export class PodTracker {
       return "over";
     }
     if (isPodOver(pod)) {
-      this.noticeEnd(uid, name, pod.status?.phase ?? "deleting");
+      this.noticeEnd(uid, name, describeEnd("MODIFIED", pod));
       return "over";
     }
     return isContainerRunning(pod, container) ? "running" : "waiting";
@@ -94,4 +94,10 @@ export class PodTracker {
     this.warned.add(key);
     this.options.notice(message);
   }
+}
+
+/** Why a pod is over, for the notice: deleted, or the phase it finished in. */
+function describeEnd(event: PodEvent, pod: V1Pod): string {
+  if (event === "DELETED" || pod.metadata?.deletionTimestamp !== undefined) return "deleted";
+  return pod.status?.phase ?? "finished";
 }

@@ -71,3 +71,10 @@ test("an unknown output format or a bad duration names the flag", () => {
     new UsageError("--drain `soon` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"),
   );
 });
+
+test("a command typed without `--` is refused with the fix", () => {
+  assert.throws(
+    () => toLogsConfig({ selector: ["app=web"], stray: ["curl", "http://x"] }),
+    new UsageError("`curl` is not an option of logs; put the command after `--`, e.g. `logs -l app=web -- curl …`"),
+  );
+});
