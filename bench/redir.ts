@@ -2,26 +2,25 @@
 // `kdiag redir`, against bytes from the same pod through a raw `kubectl port-forward`. Both move
 // the data pod → this machine over a port-forward WebSocket; target: redir ≥ 0.8× port-forward.
 //
-// Run on the project's local cluster (npm run cluster:up; npm run build): node --import tsx bench/redir.ts
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+// Runs on the project's local cluster (npm run cluster:up; npm run build) in a namespace of its own:
+// node --import tsx bench/redir.ts
+import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { once } from "node:events";
+import { serverPod } from "../test/cluster/fixtures.ts";
+import { apply, createNamespace, ensureCluster, kubectl, kubectlEnv, kubectlPath, podIP, waitForPods } from "../test/cluster/kube.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const kubeconfig = process.env.KUBECONFIG_BENCH ?? path.join(root, ".cluster/kubeconfig");
-const kubectlPath = path.join(root, ".cluster/bin/kubectl");
 const cli = path.join(root, "dist/kubectl-kdiag.js");
-const namespace = process.env.BENCH_NAMESPACE ?? "kdiag-e2e";
-const selector = process.env.BENCH_SELECTOR ?? "app=server";
 const megabytes = Number(process.env.BENCH_MB ?? 64);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const redirectedPort = 18090;
 const sourcePort = 18091;
-const env = { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: "1" };
+const env = kubectlEnv({ NO_COLOR: "1" });
 
-function kubectl(...args: string[]): string {
-  return execFileSync(kubectlPath, ["-n", namespace, ...args], { env, encoding: "utf8" });
+async function kubectlIn(namespace: string, ...args: string[]): Promise<string> {
+  return (await kubectl(["-n", namespace, ...args])).stdout;
 }
 
 /** Resolves with the first stdout match of `pattern`; rejects if the process exits first. */
@@ -91,9 +90,13 @@ async function timeReceive(port: number): Promise<{ ms: number; bytes: number }>
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 const best = (values: number[]) => Math.max(...values);
 
-const pod = kubectl("get", "pods", "-l", selector, "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name} {.items[0].status.podIP}").trim();
-const [podName = "", podIp = ""] = pod.split(" ");
-if (!podName || !podIp) throw new Error(`no Running pod matches ${selector} in ${namespace}; run npm run cluster:up`);
+await ensureCluster();
+const ns = await createNamespace("kdiag-bench-redir");
+const namespace = ns.name;
+const podName = "server-bench";
+await apply(namespace, [serverPod({ name: podName })]);
+await waitForPods(namespace, `pod/${podName}`);
+const podIp = await podIP(namespace, podName);
 const bytes = megabytes * 1024 * 1024;
 const children: ChildProcess[] = [];
 const sink = await startSink();
@@ -107,17 +110,18 @@ try {
   }
 
   // The same pod's own loopback, through kubectl: a byte source in kdiag's container (it has node).
-  const container = kubectl("get", "pod", podName, "-o", "jsonpath={.spec.ephemeralContainers[*].name}").split(" ").find((name) => name.startsWith("kdiag-"));
+  const container = (await kubectlIn(namespace, "get", "pod", podName, "-o", "jsonpath={.spec.ephemeralContainers[*].name}"))
+    .split(" ").find((name) => name.startsWith("kdiag-"));
   if (!container) throw new Error(`no kdiag container in ${podName}`);
   // It exits by itself after the last round (an exec'd process may outlive a killed kubectl).
   const source =
     `let c=0;const b=Buffer.alloc(1<<20,7);setTimeout(()=>process.exit(0),300000);` +
     `require("net").createServer(s=>{s.on("close",()=>{if(++c>=${rounds})process.exit(0)});let n=${megabytes};` +
     `const w=()=>{while(n>0){n--;if(!s.write(b))return s.once("drain",w)}s.end()};w()}).listen(${sourcePort},()=>console.log("ready"))`;
-  const exec = spawn(kubectlPath, ["-n", namespace, "exec", podName, "-c", container, "--", "node", "-e", source], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const exec = spawn(kubectlPath, ["--kubeconfig", String(env.KUBECONFIG), "-n", namespace, "exec", podName, "-c", container, "--", "node", "-e", source], { env, stdio: ["ignore", "pipe", "inherit"] });
   children.push(exec);
   await waitForLine(exec, /ready/);
-  const forward = spawn(kubectlPath, ["-n", namespace, "port-forward", `pod/${podName}`, `:${sourcePort}`], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const forward = spawn(kubectlPath, ["--kubeconfig", String(env.KUBECONFIG), "-n", namespace, "port-forward", `pod/${podName}`, `:${sourcePort}`], { env, stdio: ["ignore", "pipe", "inherit"] });
   children.push(forward);
   const [, localPort = ""] = await waitForLine(forward, /Forwarding from 127\.0\.0\.1:(\d+)/);
   const forwarded: number[] = [];
@@ -140,4 +144,5 @@ try {
     if (child.exitCode === null) await once(child, "exit");
   }
   sink.close();
+  await ns.cleanup();
 }

@@ -7,3 +7,4 @@ npm run --silent build
 node --import tsx bench/redirect.ts
 node --import tsx bench/cli.ts
 node --import tsx bench/image.ts
+node --import tsx bench/redir.ts
