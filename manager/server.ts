@@ -2,11 +2,10 @@
 // vanished without closing its connection (laptop asleep, port-forward killed) is noticed within
 // ~10 s and its redirects end.
 import { Server, ServerCredentials, type ServerOptions, type handleUnaryCall } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
 import { ManagerService, type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import type { RedirectCall } from "./redirects.ts";
+import { addReflection } from "./reflection.ts";
 
 export const serverOptions: ServerOptions = {
   // A ping after 5 s of silence, and the connection is dropped if it is not answered in 5 s.
@@ -32,7 +31,7 @@ export async function startServer(options: {
     ps: answerUnary<PsRequest, PsResponse>(options.handlers.ps),
     redirect: options.handlers.redirect,
   });
-  new ReflectionService(loadFileDescriptorSetFromBuffer(options.descriptor)).addToServer(server);
+  addReflection({ server, descriptor: options.descriptor });
   const address = formatListenAddress(options.listen);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
