@@ -77,3 +77,15 @@ test("a pod that starts matching while the command runs is followed too", async 
   assert.ok(lines.includes("server-late/server listening on :8080"), String(result.stdout));
   assert.ok(lines.some((line) => /^server-late\/server \S+ GET \//.test(line) && line.endsWith(`/${id}`)), String(result.stdout));
 });
+
+test("a followed pod that is deleted while the command runs is reported on stderr", async () => {
+  const id = randomBytes(4).toString("hex");
+  await apply(ns.name, [serverPod({ name: "server-doomed", labels: { tier: id } })]);
+  await waitForPods(ns.name, "pod/server-doomed");
+  const result = await kdiag([
+    "logs", "-n", ns.name, "-l", `tier=${id}`, "-d", "1s", "--",
+    kubectlPath, "--kubeconfig", kubeconfigPath, "-n", ns.name, "delete", "pod", "server-doomed", "--wait=true",
+  ]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  assert.match(String(result.stderr), /^kdiag: pod server-doomed ended \(deleted\)$/m);
+});
