@@ -1,0 +1,14 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { getInvocationName } from "../../pkg/invocation.ts";
+
+test("run as the kubectl-kdiag executable, kdiag is a kubectl plugin and says `kubectl kdiag`", () => {
+  assert.equal(getInvocationName("/usr/local/bin/kubectl-kdiag"), "kubectl kdiag");
+  assert.equal(getInvocationName("/opt/kdiag/dist/kubectl-kdiag.js"), "kubectl kdiag");
+});
+
+test("under any other name it says `kdiag`", () => {
+  assert.equal(getInvocationName("/usr/local/bin/kdiag"), "kdiag");
+  assert.equal(getInvocationName("/usr/local/bin/kubectl-kdiag-old"), "kdiag");
+  assert.equal(getInvocationName(undefined), "kdiag");
+});
