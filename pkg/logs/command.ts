@@ -12,7 +12,7 @@ export interface RunningCommand {
 }
 
 export function signalExitCode(signal: string): number {
-  const number = constants.signals[signal as keyof typeof constants.signals];
+  const number = Object.entries(constants.signals).find(([name]) => name === signal)?.[1];
   return 128 + (number ?? 0);
 }
 
