@@ -1,6 +1,6 @@
 // `kubectl kdiag logs`: flags only; the work is in pkg/logs.
 import type { Argv, CommandModule } from "yargs";
-import { DEFAULT_DRAIN, OUTPUT_FORMATS, toLogsConfig, type LogsArgv } from "../../pkg/logs/config.ts";
+import { DEFAULT_DRAIN, OUTPUT_FORMATS, toLogsConfig, type LogsArgv } from "../../pkg/commands/logs/config.ts";
 
 /** `--` and what follows it is the command (the CLI parses with populate--). */
 type LogsOptions = LogsArgv & { "--"?: (string | number)[]; words?: (string | number)[] };
@@ -29,7 +29,7 @@ export const logsCommand: CommandModule<object, LogsOptions> = {
   handler: async (argv) => {
     const config = toLogsConfig({ ...argv, command: (argv["--"] ?? []).map(String), stray: (argv.words ?? []).map(String) });
     // Loaded here so that `--help` does not pull in client-node.
-    const { runLogsCommand } = await import("../../pkg/logs/main.ts");
+    const { runLogsCommand } = await import("../../pkg/commands/logs/main.ts");
     process.exitCode = await runLogsCommand(config);
   },
 };

@@ -1,6 +1,6 @@
 // `kubectl kdiag redir`: flags only; the work is in pkg/redir.
 import type { Argv, CommandModule } from "yargs";
-import { toRedirConfig, type RedirArgv } from "../../pkg/redir/config.ts";
+import { toRedirConfig, type RedirArgv } from "../../pkg/commands/redir/config.ts";
 import { addPodOptions } from "../options.ts";
 
 export const redirCommand: CommandModule<object, RedirArgv> = {
@@ -19,7 +19,7 @@ export const redirCommand: CommandModule<object, RedirArgv> = {
   handler: async (argv) => {
     const config = toRedirConfig(argv);
     // Loaded here so that `--help` does not pull in grpc-js and client-node.
-    const { runRedirCommand } = await import("../../pkg/redir/main.ts");
+    const { runRedirCommand } = await import("../../pkg/commands/redir/main.ts");
     process.exitCode = await runRedirCommand(config);
   },
 };

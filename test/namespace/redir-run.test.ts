@@ -1,13 +1,13 @@
-// `kdiag redir`'s own logic (pkg/redir/run.ts) against the real manager, real nftables and a
+// `kdiag redir`'s own logic (pkg/commands/redir/run.ts) against the real manager, real nftables and a
 // "pod" of network namespaces: what the user sees, what stays installed, and what is removed.
 // Only the transport differs from the cluster: tunnels are reached the way containerd's
 // port-forward reaches a pod's loopback.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, test } from "node:test";
-import { toRedirConfig } from "../../pkg/redir/config.ts";
-import { adaptManager, dialLocal } from "../../pkg/redir/endpoints.ts";
-import { runRedir, type RedirDeps } from "../../pkg/redir/run.ts";
+import { toRedirConfig } from "../../pkg/commands/redir/config.ts";
+import { adaptManager, dialLocal } from "../../pkg/commands/redir/endpoints.ts";
+import { runRedir, type RedirDeps } from "../../pkg/commands/redir/run.ts";
 import { startContainer, type Container } from "./fixtures/container.ts";
 import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
 import { connectFrom, connectInPod, createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";

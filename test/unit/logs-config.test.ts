@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../pkg/errors.ts";
-import { toLogsConfig } from "../../pkg/logs/config.ts";
+import { toLogsConfig } from "../../pkg/commands/logs/config.ts";
 
 test("selectors and pods may each carry a container after a colon", () => {
   const config = toLogsConfig({ selector: ["app=server", "app=mesh,tier=edge:proxy"], pod: ["db-0", "db-1:sidecar"] });

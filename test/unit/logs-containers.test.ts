@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { chooseContainers, isContainerRunning } from "../../pkg/logs/containers.ts";
+import { chooseContainers, isContainerRunning } from "../../pkg/commands/logs/containers.ts";
 
 const pod: V1Pod = {
   metadata: { name: "web-1" },

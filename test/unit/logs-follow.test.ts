@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
-import { followContainer, type ContainerState } from "../../pkg/logs/follow.ts";
-import type { LogRequest } from "../../pkg/logs/open-log.ts";
-import { parseTimestamp } from "../../pkg/logs/timestamp.ts";
+import { followContainer, type ContainerState } from "../../pkg/commands/logs/follow.ts";
+import type { LogRequest } from "../../pkg/commands/logs/open-log.ts";
+import { parseTimestamp } from "../../pkg/commands/logs/timestamp.ts";
 
 const stamp = (second: number, nanos: number) => `2026-11-22T20:00:0${second}.${String(nanos).padStart(9, "0")}Z`;
 

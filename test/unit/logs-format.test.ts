@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chooseColour, formatLine } from "../../pkg/logs/format.ts";
+import { chooseColour, formatLine } from "../../pkg/commands/logs/format.ts";
 
 const entry = { pod: "server-a", container: "http", line: "GET /", time: "2026-11-22T20:53:56.000000001Z" };
 

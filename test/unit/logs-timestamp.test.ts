@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LineCursor, parseTimestamp, splitTimedLine, toSinceTime } from "../../pkg/logs/timestamp.ts";
+import { LineCursor, parseTimestamp, splitTimedLine, toSinceTime } from "../../pkg/commands/logs/timestamp.ts";
 
 test("kubelet timestamps are read to the nanosecond, whatever their offset", () => {
   assert.equal(parseTimestamp("2026-11-22T20:53:56.123456789Z"), 1795380836123456789n);

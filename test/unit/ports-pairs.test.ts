@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../pkg/errors.ts";
-import { parsePortPair, parsePortPairs } from "../../pkg/redir/ports.ts";
+import { parsePortPair, parsePortPairs } from "../../pkg/commands/redir/ports.ts";
 
 test("a single port redirects the pod's port to the same local port", () => {
   assert.deepEqual(parsePortPair("80"), { podPort: 80, localPort: 80 });

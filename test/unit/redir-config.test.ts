@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { status } from "@grpc/grpc-js";
 import { UsageError } from "../../pkg/errors.ts";
-import { toRedirConfig } from "../../pkg/redir/config.ts";
-import { choosePodPorts } from "../../pkg/redir/discover.ts";
-import { describeRedirectFailure } from "../../pkg/redir/grpc-status.ts";
+import { toRedirConfig } from "../../pkg/commands/redir/config.ts";
+import { choosePodPorts } from "../../pkg/commands/redir/discover.ts";
+import { describeRedirectFailure } from "../../pkg/commands/redir/grpc-status.ts";
 
 test("redir takes a pod or a selector and port pairs", () => {
   const config = toRedirConfig({ selector: "app=server", ports: [80, "443:8443"] });

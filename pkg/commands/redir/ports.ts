@@ -1,5 +1,5 @@
 // Port pairs as the user writes them for `redir`: `PODPORT[:LOCALPORT]`.
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../../errors.ts";
 
 export interface PortPair {
   /** The pod's port whose traffic is redirected. */

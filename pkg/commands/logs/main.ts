@@ -1,11 +1,11 @@
 // Wires `kdiag logs` to the real world: the kubeconfig's cluster, follows over `pods/log`, the
 // user's command with the terminal's stdio, lines on stdout and notices on stderr.
-import { loadKubeSession } from "../kube/config.ts";
-import { translateApiError } from "../kube/api-errors.ts";
-import { createPodApi } from "../kube/pod-api.ts";
-import { rejectMissingNamespace } from "../kube/select-pod.ts";
-import { onInterrupt } from "../interrupts.ts";
-import { shouldColour } from "../output/style.ts";
+import { loadKubeSession } from "../../kube/config.ts";
+import { translateApiError } from "../../kube/api-errors.ts";
+import { createPodApi } from "../../kube/pod-api.ts";
+import { rejectMissingNamespace } from "../../kube/select-pod.ts";
+import { onInterrupt } from "../../interrupts.ts";
+import { shouldColour } from "../../output/style.ts";
 import { startCommand } from "./command.ts";
 import type { LogsConfig } from "./config.ts";
 import { createLogOpener } from "./open-log.ts";

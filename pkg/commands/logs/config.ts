@@ -1,7 +1,7 @@
 // `kdiag logs` options turned into a checked configuration. Pure: no I/O, unit-tested.
-import { UsageError } from "../errors.ts";
-import { parseDuration } from "../kube/duration.ts";
-import { toKubeOptions, type KubeArgs, type KubeOptions } from "../kube/options.ts";
+import { UsageError } from "../../errors.ts";
+import { parseDuration } from "../../kube/duration.ts";
+import { toKubeOptions, type KubeArgs, type KubeOptions } from "../../kube/options.ts";
 
 /** Where to look for pods: a label selector or one pod by name, each with an optional container. */
 export type LogSource =

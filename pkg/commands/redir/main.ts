@@ -1,8 +1,8 @@
 // Wires `kdiag redir` to the real world: the manager over a port-forward, tunnels as fresh
 // port-forwards, local targets on 127.0.0.1, output on stdout and warnings on stderr.
-import { onInterrupt } from "../interrupts.ts";
-import { connectManager, openKube } from "../manager-connection.ts";
-import { createProgress } from "../output/progress.ts";
+import { onInterrupt } from "../../interrupts.ts";
+import { connectManager, openKube } from "../../manager-connection.ts";
+import { createProgress } from "../../output/progress.ts";
 import type { RedirConfig } from "./config.ts";
 import { adaptManager, dialLocal } from "./endpoints.ts";
 import { runRedir } from "./run.ts";

@@ -2,8 +2,8 @@
 // dial the local target and bridge the two. A local target that refuses is a warning and closes
 // just this connection.
 import type { Duplex } from "node:stream";
-import type { RedirectResponse } from "../../api/gen/kdiag.ts";
-import { bridgeStreams } from "../bridge.ts";
+import type { RedirectResponse } from "../../../api/gen/kdiag.ts";
+import { bridgeStreams } from "../../bridge.ts";
 import type { PortPair } from "./ports.ts";
 
 export interface ConnectionDeps {

@@ -2,7 +2,7 @@
 // then sends one tunnel port per redirected connection. The rule lives exactly as long as the
 // stream, so cancelling the stream is how a redirect is removed.
 import { status, type ClientReadableStream } from "@grpc/grpc-js";
-import type { RedirectRequest, RedirectResponse } from "../../api/gen/kdiag.ts";
+import type { RedirectRequest, RedirectResponse } from "../../../api/gen/kdiag.ts";
 
 export interface RedirectClient {
   redirect(request: RedirectRequest): ClientReadableStream<RedirectResponse>;

@@ -1,6 +1,6 @@
 // With no ports given, `redir` takes over every TCP port the pod listens on from outside — what
 // `ps` shows, minus loopback (kdiag's own manager and anything else reachable only in the pod).
-import type { Process } from "../../api/gen/kdiag.ts";
+import type { Process } from "../../../api/gen/kdiag.ts";
 import type { PortPair } from "./ports.ts";
 
 function isLoopback(address: string): boolean {

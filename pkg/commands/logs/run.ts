@@ -1,7 +1,7 @@
 // `kdiag logs`: follow every selected container, run the command once every stream is open, keep
 // following for the drain time, then exit with the command's exit code.
 import type { V1Pod } from "@kubernetes/client-node";
-import { KdiagError } from "../errors.ts";
+import { KdiagError } from "../../errors.ts";
 import type { LogSource, LogsConfig } from "./config.ts";
 import { chooseContainers, isPodOver } from "./containers.ts";
 import type { Follower } from "./follow.ts";

@@ -2,7 +2,7 @@
 // does: a command killed by signal N yields 128+N.
 import { constants } from "node:os";
 import { execa } from "execa";
-import { KdiagError } from "../errors.ts";
+import { KdiagError } from "../../errors.ts";
 
 export interface RunningCommand {
   /** The exit code (128+N when killed by signal N). */

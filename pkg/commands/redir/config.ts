@@ -1,6 +1,6 @@
 // `kdiag redir` options turned into a checked configuration. Pure: no I/O, unit-tested.
-import { UsageError } from "../errors.ts";
-import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "../commands/pod-config.ts";
+import { UsageError } from "../../errors.ts";
+import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
 import { parsePortPairs, type PortPair } from "./ports.ts";
 
 export interface RedirConfig {

@@ -1,9 +1,9 @@
 // `kdiag redir`: one Redirect stream per port, all installed or none, bridged connections while
 // they last, and every rule removed (streams cancelled and ended) before the CLI exits.
 import type { Duplex } from "node:stream";
-import type { Process } from "../../api/gen/kdiag.ts";
-import { KdiagError } from "../errors.ts";
-import type { InterruptListener } from "../interrupts.ts";
+import type { Process } from "../../../api/gen/kdiag.ts";
+import { KdiagError } from "../../errors.ts";
+import type { InterruptListener } from "../../interrupts.ts";
 import type { RedirConfig } from "./config.ts";
 import { bridgeConnection } from "./connections.ts";
 import { choosePodPorts } from "./discover.ts";

@@ -3,7 +3,7 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { Metadata } from "@grpc/grpc-js";
-import type { ManagerClient } from "../../api/gen/kdiag.ts";
+import type { ManagerClient } from "../../../api/gen/kdiag.ts";
 import type { RedirManager } from "./run.ts";
 
 const CALL_TIMEOUT_MS = 30_000;
