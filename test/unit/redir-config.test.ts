@@ -63,4 +63,8 @@ test("manager refusals become one line naming the pod and port", () => {
     describeRedirectFailure(error(status.UNAVAILABLE, "Connection dropped"), target),
     "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: Connection dropped; run the command again",
   );
+  assert.equal(
+    describeRedirectFailure(error(status.UNAVAILABLE, "Connection dropped"), target, "pod `web-1` was deleted"),
+    "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: pod `web-1` was deleted; run the command again",
+  );
 });

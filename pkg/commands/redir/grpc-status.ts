@@ -18,8 +18,12 @@ export function describeRedirect(target: RedirectTargetText): string {
   return target.outgoing ? `outgoing port ${target.podPort} of pod ${target.pod}` : `port ${target.podPort} of pod ${target.pod}`;
 }
 
-/** One line for a Redirect stream that failed or ended without being asked to. */
-export function describeRedirectFailure(error: unknown, target: RedirectTargetText): string {
+/**
+ * One line for a Redirect stream that failed or ended without being asked to. `transport` is
+ * why the port-forward under the gRPC connection failed, when known: it says more than
+ * UNAVAILABLE's own details.
+ */
+export function describeRedirectFailure(error: unknown, target: RedirectTargetText, transport?: string): string {
   const what = describeRedirect(target);
   const grpc = readGrpcStatus(error);
   if (!grpc) return `cannot redirect ${what}: ${error instanceof Error ? error.message : String(error)}`;
@@ -32,7 +36,7 @@ export function describeRedirectFailure(error: unknown, target: RedirectTargetTe
     case status.PERMISSION_DENIED:
       return `cannot redirect ${what}: ${details}`;
     case status.UNAVAILABLE:
-      return `lost the connection to kdiag's manager in pod ${target.pod} while redirecting port ${target.podPort}: ${details}; run the command again`;
+      return `lost the connection to kdiag's manager in pod ${target.pod} while redirecting port ${target.podPort}: ${transport ?? details}; run the command again`;
     case status.DEADLINE_EXCEEDED:
       return `kdiag's manager in pod ${target.pod} did not answer in time for port ${target.podPort}; run the command again`;
     case status.UNIMPLEMENTED:

@@ -1,5 +1,6 @@
 // Wires `kdiag redir` to the real world: the manager over a port-forward, tunnels as fresh
 // port-forwards, local targets on 127.0.0.1, output on stdout and warnings on stderr.
+import { describeError } from "../../errors.ts";
 import { onInterrupt } from "../../interrupts.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
 import { createProgress } from "../../output/progress.ts";
@@ -20,6 +21,10 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
       print: (line) => process.stdout.write(`${line}\n`),
       warn: (message) => progress.warn(message),
       onInterrupt,
+      explainTransport: () => {
+        const error = connection.lastForwardError();
+        return error === undefined ? undefined : describeError(error);
+      },
     });
   } finally {
     await connection.close();

@@ -26,6 +26,8 @@ export interface RedirDeps {
   print: (line: string) => void;
   warn: (message: string) => void;
   onInterrupt: InterruptListener;
+  /** Why the port-forward to the manager last failed, if it did (explains UNAVAILABLE). */
+  explainTransport?: () => string | undefined;
 }
 
 interface Active {
@@ -73,7 +75,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
     if (outcome.kind === "failed") {
       const { pair } = outcome.active;
       throw new KdiagError(
-        describeRedirectFailure(outcome.error, { pod: deps.podName, podPort: pair.podPort, outgoing: config.outgoing }) +
+        describeRedirectFailure(outcome.error, { pod: deps.podName, podPort: pair.podPort, outgoing: config.outgoing }, deps.explainTransport?.()) +
           (active.length > 1 ? "; the other redirects were removed too" : ""),
       );
     }
