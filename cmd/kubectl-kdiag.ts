@@ -49,12 +49,17 @@ function showUsageError(instance: Argv, message: string): never {
   process.exit(usageExitCode);
 }
 
-try {
-  await cli.parseAsync();
-} catch (error) {
-  if (error instanceof UsageError) showUsageError(cli, error.message);
-  reportError(error);
-  process.exitCode = typeof error === "object" && error !== null && "exitCode" in error && typeof error.exitCode === "number" ? error.exitCode : 1;
+// No top-level await: the single-executable build bundles this file as CommonJS.
+async function main(): Promise<never> {
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError) showUsageError(cli, error.message);
+    reportError(error);
+    process.exitCode = typeof error === "object" && error !== null && "exitCode" in error && typeof error.exitCode === "number" ? error.exitCode : 1;
+  }
+  // Streams a command left open (stdin, gRPC channels, sockets) must not keep us alive.
+  process.exit(process.exitCode ?? 0);
 }
-// Streams a command left open (stdin, gRPC channels, sockets) must not keep us alive.
-process.exit(process.exitCode ?? 0);
+
+void main();

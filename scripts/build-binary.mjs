@@ -3,6 +3,7 @@
 // cache, injected into a copy of this machine's node with postject, then packed the way krew
 // expects: out/kubectl-kdiag_<version>_linux_amd64.tar.gz and its .sha256.
 import { build } from "esbuild";
+import { markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
@@ -31,7 +32,7 @@ await build({
     // import.meta.url has no meaning inside a SEA blob; nothing on the CLI path needs a real one.
     "import.meta.url": JSON.stringify("file:///kubectl-kdiag"),
   },
-  external: ["bufferutil", "utf-8-validate"],
+  plugins: [markOptionalModulesAbsent],
   logLevel: "warning",
 });
 

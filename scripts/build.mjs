@@ -2,9 +2,8 @@
 // the standalone busybox used as the shell. The version is stamped into both bundles here.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, chmodSync } from "node:fs";
-import { dirname, join } from "node:path";
-import protobuf from "protobufjs";
+import { copyFileSync, mkdirSync, readFileSync, chmodSync, rmSync } from "node:fs";
+import { inlineReflectionProtos, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const version = process.env.KDIAG_VERSION ?? pkg.version;
@@ -12,35 +11,15 @@ const image = process.env.KDIAG_IMAGE ?? `kdiag/manager:v${version}`;
 const busybox = process.env.KDIAG_BUSYBOX ?? "/bin/busybox";
 
 // Bundled CommonJS dependencies (grpc-js, proto-loader, client-node) still call require() and
-// read __dirname / __filename, which an ES module does not have.
+// read __dirname / __filename, which an ES module does not have. The names are kdiag's own (and
+// `define` below points the free __dirname / __filename at them) because some bundled modules
+// declare a top-level __dirname of their own.
 const requireShim =
   'import { createRequire as __kdiagCreateRequire } from "node:module";' +
   'import { fileURLToPath as __kdiagFileURLToPath } from "node:url";' +
   "const require = __kdiagCreateRequire(import.meta.url);" +
-  "const __filename = __kdiagFileURLToPath(import.meta.url);" +
-  'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));';
-
-// @grpc/reflection reads its own reflection.proto from disk next to its sources at run time,
-// which a one-file bundle does not have. Parse those protos here (protobufjs, as proto-loader
-// does, so field names match) and load them from an inlined JSON snapshot instead; fail the
-// build if the package ever loads them differently.
-const inlineReflectionProtos = {
-  name: "inline-reflection-protos",
-  setup(build) {
-    const filter = /@grpc[\\/]reflection[\\/]build[\\/]src[\\/]implementations[\\/]reflection-v1(alpha)?\.js$/;
-    build.onLoad({ filter }, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      const loadCall = /protoLoader\.loadSync\(protoPath, (constants_1\.PROTO_LOADER_OPTS)\)/;
-      const protoFile = /path\.join\(__dirname, '(\.\.\/\.\.\/proto\/[^']+\.proto)'\)/.exec(source)?.[1];
-      if (!protoFile || !loadCall.test(source)) {
-        throw new Error(`${args.path}: @grpc/reflection no longer loads its protos the way this build inlines them`);
-      }
-      const root = new protobuf.Root().loadSync(join(dirname(args.path), protoFile));
-      const snapshot = JSON.stringify(root.toJSON());
-      return { contents: source.replace(loadCall, `protoLoader.fromJSON(${snapshot}, $1)`), loader: "js" };
-    });
-  },
-};
+  "const __kdiag_filename = __kdiagFileURLToPath(import.meta.url);" +
+  'const __kdiag_dirname = __kdiag_filename.slice(0, __kdiag_filename.lastIndexOf("/"));';
 
 const common = {
   bundle: true,
@@ -53,20 +32,25 @@ const common = {
   define: {
     __KDIAG_VERSION__: JSON.stringify(version),
     __KDIAG_IMAGE__: JSON.stringify(image),
+    __dirname: "__kdiag_dirname",
+    __filename: "__kdiag_filename",
   },
-  // Optional native speed-ups of ws; the pure-JS fallback is used when they are absent.
-  external: ["bufferutil", "utf-8-validate"],
-  plugins: [inlineReflectionProtos],
+  plugins: [inlineReflectionProtos, markOptionalModulesAbsent],
   logLevel: "warning",
 };
 
 mkdirSync("dist", { recursive: true });
+rmSync("dist/cli-chunks", { recursive: true, force: true });
 
 await Promise.all([
+  // Split so that `--help` loads yargs and the command definitions only: each command's work
+  // (client-node, grpc-js) is a dynamic import, in a chunk of its own under dist/cli-chunks/.
   build({
     ...common,
-    entryPoints: ["cmd/kubectl-kdiag.ts"],
-    outfile: "dist/kubectl-kdiag.js",
+    entryPoints: { "kubectl-kdiag": "cmd/kubectl-kdiag.ts" },
+    outdir: "dist",
+    splitting: true,
+    chunkNames: "cli-chunks/[name]-[hash]",
     target: "node20",
     banner: { js: "#!/usr/bin/env node\n" + requireShim },
   }),

@@ -1,0 +1,46 @@
+// esbuild plugins of scripts/build.mjs and scripts/build-binary.mjs.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import protobuf from "protobufjs";
+
+// Optional dependencies that bundled packages probe for inside try/catch (ws's native add-ons,
+// debug's supports-color, node-fetch's encoding). kdiag ships none of them; resolving each to a
+// module that throws MODULE_NOT_FOUND is what those packages see when the module is absent,
+// without a runtime require() — which a single executable cannot do for non-built-in modules.
+const absentOptionalModules = ["bufferutil", "utf-8-validate", "supports-color", "encoding"];
+
+export const markOptionalModulesAbsent = {
+  name: "mark-optional-modules-absent",
+  setup(build) {
+    const filter = new RegExp(`^(${absentOptionalModules.join("|")})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "absent-optional-module" }));
+    build.onLoad({ filter: /.*/, namespace: "absent-optional-module" }, (args) => ({
+      contents:
+        `const error = new Error("Cannot find module '${args.path}' (not bundled with kdiag)");\n` +
+        `error.code = "MODULE_NOT_FOUND";\nthrow error;\n`,
+      loader: "js",
+    }));
+  },
+};
+
+// @grpc/reflection reads its own reflection.proto from disk next to its sources at run time,
+// which a one-file bundle does not have. Parse those protos here (protobufjs, as proto-loader
+// does, so field names match) and load them from an inlined JSON snapshot instead; fail the
+// build if the package ever loads them differently.
+export const inlineReflectionProtos = {
+  name: "inline-reflection-protos",
+  setup(build) {
+    const filter = /@grpc[\\/]reflection[\\/]build[\\/]src[\\/]implementations[\\/]reflection-v1(alpha)?\.js$/;
+    build.onLoad({ filter }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const loadCall = /protoLoader\.loadSync\(protoPath, (constants_1\.PROTO_LOADER_OPTS)\)/;
+      const protoFile = /path\.join\(__dirname, '(\.\.\/\.\.\/proto\/[^']+\.proto)'\)/.exec(source)?.[1];
+      if (!protoFile || !loadCall.test(source)) {
+        throw new Error(`${args.path}: @grpc/reflection no longer loads its protos the way this build inlines them`);
+      }
+      const root = new protobuf.Root().loadSync(join(dirname(args.path), protoFile));
+      const snapshot = JSON.stringify(root.toJSON());
+      return { contents: source.replace(loadCall, `protoLoader.fromJSON(${snapshot}, $1)`), loader: "js" };
+    });
+  },
+};
