@@ -25,7 +25,10 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$tag" ] && [ -n "$out" ] && [ ${#layers[@]} -gt 0 ] || {
   echo "usage: docker-archive.sh --tag NAME:TAG --out FILE [options] LAYER.tar..." >&2; exit 2; }
-case "$tag" in *:latest|*:) echo "docker-archive: tag $tag: never tag latest" >&2; exit 2 ;; esac
+if [[ "${tag##*/}" != *:?* || "${tag##*/}" == *:latest ]]; then  # no tag means latest, too
+  echo "docker-archive: tag $tag: never tag latest (give an explicit version)" >&2
+  exit 2
+fi
 
 work="$(mktemp -d "${out}.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
