@@ -28,7 +28,10 @@ archive_path() { # NAME KEY
   printf '%s/%s-%s.tar\n' "$out_dir" "$(printf '%s' "$1" | tr '/:' '__')" "$2"
 }
 
-emit() { printf '%s %s\n' "$1" "$2"; }
+emit() { # NAME ARCHIVE: report it, and drop older builds of the same image (they only take space)
+  find "$out_dir" -name "$(printf '%s' "$1" | tr '/:' '__')-*.tar" ! -path "$2" -delete
+  printf '%s %s\n' "$1" "$2"
+}
 
 busybox_layer() { # builds once per run: /bin/busybox and a link per applet
   local layer="$work/busybox-layer.tar"
@@ -122,8 +125,6 @@ build_manager() {
     deterministic_tar "$work/manager" "$work/manager-app.tar"
     bash "$here/docker-archive.sh" --tag "$name" --out "$archive" \
       --entrypoint '["/usr/bin/node","/opt/kdiag/manager.js"]' "$base" "$work/manager-app.tar"
-    # Older builds of the same image only take space.
-    find "$out_dir" -name "$(printf '%s' "$name" | tr '/:' '__')-*.tar" ! -path "$archive" -delete
   fi
   emit "$name" "$archive"
 }
