@@ -50,5 +50,7 @@ rm -rf "$tmp/rootfs/dev"/* "$tmp/rootfs/proc"/* "$tmp/rootfs/sys"/*
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --xattrs \
   -C "$tmp/rootfs" -cf "$tmp/layer.tar" $(ls -A "$tmp/rootfs")
 mv "$tmp/layer.tar" "$cache/layer.tar"
+# Root filesystems of earlier package lists only take space.
+find "$KDIAG_CACHE/manager-rootfs" -mindepth 1 -maxdepth 1 -type d ! -path "$cache" -exec rm -rf {} +
 log "manager rootfs built in $(( $(date +%s) - started ))s: $(du -sh "$cache/layer.tar" | cut -f1)"
 echo "$cache/layer.tar"
