@@ -1,4 +1,4 @@
-// The last step of the test run (scripts/test-all.sh runs it after every tier, however they ended):
+// The last test file of the run (scripts/test-all.sh lists it after every tier):
 // `npm run cluster:down` stops the local cluster and leaves nothing of it on the machine.
 // test/cluster/check-clean.sh lists leftovers as "KIND: WHAT" lines; it is run before and after.
 import assert from "node:assert/strict";
