@@ -21,7 +21,8 @@ const executable = invocation === "kubectl kdiag" ? "kubectl-kdiag" : "kdiag";
 const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .scriptName(invocation)
   .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards.`)
-  .parserConfiguration({ "populate--": true })
+  // Repeatable flags take one value each (`-l a -l b`), as kubectl's do; stray words stay stray.
+  .parserConfiguration({ "populate--": true, "greedy-arrays": false })
   .command(shellCommand)
   .command(logsCommand)
   .command(redirCommand)

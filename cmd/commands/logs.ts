@@ -2,15 +2,21 @@
 import type { Argv, CommandModule } from "yargs";
 import { DEFAULT_DRAIN, OUTPUT_FORMATS, toLogsConfig, type LogsArgv } from "../../pkg/commands/logs/config.ts";
 
-/** `--` and what follows it is the command (the CLI parses with populate--). */
-type LogsOptions = LogsArgv & { "--"?: (string | number)[]; words?: (string | number)[] };
+/**
+ * `--` and what follows it is the command (the CLI parses with populate--). Words typed without
+ * `--` land in the usage line's positionals, `options` and `command`: a usage error names them.
+ */
+type LogsOptions = Omit<LogsArgv, "command"> & {
+  "--"?: (string | number)[];
+  options?: string | number;
+  command?: (string | number)[];
+};
 
 export const logsCommand: CommandModule<object, LogsOptions> = {
-  command: "logs [words..]",
+  command: "logs [options] [-- command...]",
   describe: "Follow the logs of many pods at once, around a command",
   builder: (yargs: Argv<object>) =>
     yargs
-      .positional("words", { type: "string", hidden: true, describe: "the command, after --" })
       .option("selector", { alias: "l", type: "string", array: true, requiresArg: true, describe: "Pods matching SELECTOR[:container] (repeatable; pods that start matching later are followed too)" })
       .option("pod", { type: "string", array: true, requiresArg: true, describe: "The pod NAME[:container] (repeatable)" })
       .option("all", { type: "boolean", describe: "Follow every container of each pod (sidecars and ephemeral ones too)" })
@@ -27,7 +33,8 @@ export const logsCommand: CommandModule<object, LogsOptions> = {
           "Without a command, it follows until Ctrl-C or SIGTERM and then exits 0.",
       ) as Argv<LogsOptions>,
   handler: async (argv) => {
-    const config = toLogsConfig({ ...argv, command: (argv["--"] ?? []).map(String), stray: (argv.words ?? []).map(String) });
+    const stray = [...(argv.options === undefined ? [] : [argv.options]), ...(argv.command ?? [])].map(String);
+    const config = toLogsConfig({ ...argv, command: (argv["--"] ?? []).map(String), stray });
     // Loaded here so that `--help` does not pull in client-node.
     const { runLogsCommand } = await import("../../pkg/commands/logs/main.ts");
     process.exitCode = await runLogsCommand(config);

@@ -87,3 +87,15 @@ test("completion prints a script for the executable; as a plugin, for kubectl-kd
   const words = await run("kdiag", ["--get-yargs-completions", "kdiag", "shell", "--pu"]);
   assert.ok(words.stdout.split("\n").includes("--pull-policy"));
 });
+
+test("logs shows its usage as `logs [options] [-- command...]`", async () => {
+  const { stdout, exitCode } = await run("kubectl-kdiag", ["logs", "--help"]);
+  assert.equal(exitCode, 0);
+  assert.match(stdout, /^kubectl kdiag logs \[options\] \[-- command\.\.\.\]\n\nFollow the logs of many pods at once, around a command\n/);
+});
+
+test("a command typed without `--` after repeated -l flags is a usage error, not more selectors", async () => {
+  const { stderr, exitCode } = await run("kubectl-kdiag", ["logs", "-l", "app=a", "-l", "app=b", "curl", "http://localhost/"]);
+  assert.equal(exitCode, 2);
+  assert.equal(stderr.split("\n").at(-1), "kdiag: `curl` is not an option of logs; put the command after `--`, e.g. `logs -l app=web -- curl …`");
+});
