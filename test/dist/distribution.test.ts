@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir, homedir } from "node:os";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
+import { kubectlPath } from "../cluster/kube.ts";
 
 const version: string = JSON.parse(readFileSync("package.json", "utf8")).version;
-const kubeBinDir = join(homedir(), ".cache/kdiag/kubernetes-v1.34.4/bin");
+// The pinned kubectl that cluster:up places beside the cluster (scripts/test-all.sh starts it first).
+const kubeBinDir = dirname(kubectlPath);
 const goBinDir = execFileSync("go", ["env", "GOPATH"], { encoding: "utf8" }).trim() + "/bin";
 const archiveName = `kubectl-kdiag_${version}_linux_amd64.tar.gz`;
 
