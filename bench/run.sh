@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Measure the bundle that ships (test/namespace/fixtures/pod.ts prefers a fresh dist/manager.js).
 npm run --silent build
+# The CLI, image and redir benchmarks run on the local cluster (started here, or found running).
+bash test/cluster/up.sh
 node --import tsx bench/redirect.ts
 node --import tsx bench/cli.ts
 node --import tsx bench/image.ts

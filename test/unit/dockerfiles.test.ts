@@ -37,6 +37,11 @@ test("the install section installs manager/image-packages.txt and runs the manag
   assert.match(section, /^ENTRYPOINT \["\/usr\/bin\/node", "\/opt\/kdiag\/manager\.js"\]$/m);
 });
 
+test("the released images and the local cluster's image give the manager the same malloc setting", () => {
+  assert.match(installSection("Dockerfile"), /^ENV MALLOC_ARENA_MAX=2$/m);
+  assert.match(read("test/cluster/images/build.sh"), /--env '\[[^\]]*"MALLOC_ARENA_MAX=2"\]'/);
+});
+
 test("both images start from the same slim Debian and copy the manager, enter and ash into /opt/kdiag", () => {
   for (const file of ["Dockerfile", "Dockerfile.release"]) {
     const text = read(file);

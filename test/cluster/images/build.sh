@@ -124,7 +124,9 @@ build_manager() {
     chmod 644 "$app/manager.js" "$app/package.json"
     deterministic_tar "$work/manager" "$work/manager-app.tar"
     bash "$here/docker-archive.sh" --tag "$name" --out "$archive" \
-      --entrypoint '["/usr/bin/node","/opt/kdiag/manager.js"]' "$base" "$work/manager-app.tar"
+      --entrypoint '["/usr/bin/node","/opt/kdiag/manager.js"]' \
+      --env '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","MALLOC_ARENA_MAX=2"]' \
+      "$base" "$work/manager-app.tar"
   fi
   emit "$name" "$archive"
 }
