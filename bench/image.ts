@@ -2,7 +2,8 @@
 //   1. its size: the docker archive that cluster:up imports, layer by layer;
 //   2. the manager's start, process start → `Listening on …`, against a bare `node` start in the
 //      same image measured in the same run (both through `ctr run`, so the container's own cost
-//      is in both and the difference is the manager's).
+//      is in both and the difference is the manager's);
+//   3. the idle manager's RSS in the image (Debian's node, not the one running this script).
 // Run: npm run build && npm run cluster:up && node --import tsx bench/image.ts
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
@@ -77,6 +78,25 @@ function timeToLine(reference: string, args: string[], ready: RegExp): Promise<n
   });
 }
 
+/** The RSS of an idle manager started from the image, read a few seconds after it listens. */
+async function measureIdleRss(reference: string): Promise<number> {
+  const id = `kdiag-bench-rss-${process.pid}`;
+  const child = spawn("ctr", ["-a", socket, "-n", "k8s.io", "run", "--rm", "--privileged", reference, id], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  try {
+    await new Promise<void>((resolve) => child.stdout.on("data", (data: Buffer) => /Listening on/.test(String(data)) && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const tasks = execFileSync("ctr", ["-a", socket, "-n", "k8s.io", "task", "ls"], { encoding: "utf8" });
+    const pid = tasks.split("\n").find((row) => row.startsWith(`${id} `))?.split(/\s+/)[1];
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024;
+  } finally {
+    spawnSync("ctr", ["-a", socket, "-n", "k8s.io", "task", "kill", "-s", "SIGKILL", id], { stdio: "ignore" });
+    await new Promise((resolve) => child.on("close", resolve));
+  }
+}
+
 await ensureCluster();
 const archive = findArchive();
 console.log(`image ${image}: ${(statSync(archive).size / MiB).toFixed(1)} MiB uncompressed`);
@@ -94,3 +114,4 @@ const started = median(manager);
 console.log(`container + bare node start: ${node.toFixed(0)} ms (median of ${runs})`);
 console.log(`container + manager to "Listening on": ${started.toFixed(0)} ms (median of ${runs})`);
 console.log(`manager's own start: ${(started - node).toFixed(0)} ms; ratio to a bare node start ${(started / node).toFixed(2)}×`);
+console.log(`idle manager RSS in the image: ${((await measureIdleRss(reference)) / MiB).toFixed(1)} MiB (target ≤ 50 MiB)`);
