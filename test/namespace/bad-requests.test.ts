@@ -1,23 +1,22 @@
 import assert from "node:assert/strict";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { after, before, test } from "node:test";
-import { createPod, startManager, type Manager, type Pod } from "./fixtures/pod.ts";
-import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
+import type { Manager, Pod } from "./fixtures/pod.ts";
+import { followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
+let managed: ManagedPod;
 let pod: Pod;
 let manager: Manager;
 let connection: ManagerConnection;
 
 before(async () => {
-  pod = await createPod({ name: "bad" });
-  manager = await startManager({ pod });
-  connection = await connectManager({ pod, manager });
+  managed = await startManagedPod({ name: "bad" });
+  ({ pod, manager, connection } = managed);
 });
 
 after(async () => {
-  connection?.close();
-  await manager?.stop();
-  await pod?.cleanup();
+  await managed?.stop();
 });
 
 const nowhere = { host: "127.0.0.1", port: 9 };

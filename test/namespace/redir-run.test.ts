@@ -8,31 +8,26 @@ import { after, before, test } from "node:test";
 import { toRedirConfig } from "../../pkg/commands/redir/config.ts";
 import { adaptManager, dialLocal } from "../../pkg/commands/redir/endpoints.ts";
 import { runRedir, type RedirDeps } from "../../pkg/commands/redir/run.ts";
-import { startContainer, type Container } from "./fixtures/container.ts";
 import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
-import { connectFrom, connectInPod, createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
-import { connectManager, type ManagerConnection } from "./fixtures/redirect-client.ts";
+import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
+import { connectFrom, connectInPod, dumpRules, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import type { ManagerConnection } from "./fixtures/redirect-client.ts";
 
+let managed: ManagedPod;
 let pod: Pod;
-let container: Container;
 let manager: Manager;
 let connection: ManagerConnection;
 let greeting: LocalServer;
 
 before(async () => {
-  pod = await createPod({ name: "rrun" });
-  container = await startContainer({ podNs: pod.podNs, name: `rrun-${process.pid}`, port: 8080 });
-  manager = await startManager({ pod, containerPid: container.hostPid });
-  connection = await connectManager({ pod, manager });
+  managed = await startManagedPod({ name: "rrun", containerPort: 8080 });
+  ({ pod, manager, connection } = managed);
   greeting = await startGreetingServer("hello from my laptop\n");
 });
 
 after(async () => {
-  connection?.close();
-  await manager?.stop();
-  await container?.stop();
   await greeting?.close();
-  await pod?.cleanup();
+  await managed?.stop();
 });
 
 /** A redir run whose output is collected and whose Ctrl-C is ours to press. */

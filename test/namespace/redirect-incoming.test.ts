@@ -1,30 +1,24 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startContainer, type Container } from "./fixtures/container.ts";
 import { exchange, readAll, startEchoServer, type LocalServer } from "./fixtures/echo.ts";
-import { connectFrom, createPod, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
-import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
+import { connectFrom, waitForRules, type Pod } from "./fixtures/pod.ts";
+import { followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
+let managed: ManagedPod;
 let pod: Pod;
-let container: Container;
-let manager: Manager;
 let connection: ManagerConnection;
 let echo: LocalServer;
 
 before(async () => {
-  pod = await createPod({ name: "rin" });
-  container = await startContainer({ podNs: pod.podNs, name: `rin-${process.pid}`, port: 8080 });
-  manager = await startManager({ pod, containerPid: container.hostPid });
-  connection = await connectManager({ pod, manager });
+  managed = await startManagedPod({ name: "rin", containerPort: 8080 });
+  ({ pod, connection } = managed);
   echo = await startEchoServer();
 });
 
 after(async () => {
-  connection?.close();
-  await manager?.stop();
-  await container?.stop();
   await echo?.close();
-  await pod?.cleanup();
+  await managed?.stop();
 });
 
 for (const family of ["IPv4", "IPv6"] as const) {

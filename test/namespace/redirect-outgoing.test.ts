@@ -1,26 +1,24 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
-import { connectFrom, createPod, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
-import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
+import { connectFrom, waitForRules, type Pod } from "./fixtures/pod.ts";
+import { followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
+let managed: ManagedPod;
 let pod: Pod;
-let manager: Manager;
 let connection: ManagerConnection;
 let laptop: LocalServer;
 
 before(async () => {
-  pod = await createPod({ name: "rout" });
-  manager = await startManager({ pod });
-  connection = await connectManager({ pod, manager });
+  managed = await startManagedPod({ name: "rout" });
+  ({ pod, connection } = managed);
   laptop = await startGreetingServer("hello from the laptop\n");
 });
 
 after(async () => {
-  connection?.close();
-  await manager?.stop();
   await laptop?.close();
-  await pod?.cleanup();
+  await managed?.stop();
 });
 
 for (const family of ["IPv4", "IPv6"] as const) {
