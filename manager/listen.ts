@@ -1,5 +1,6 @@
 // Listening helpers shared by the redirect listener and the tunnels.
 import { createServer, type Server, type Socket } from "node:net";
+import { formatListenAddress } from "./listen-address.ts";
 
 export function listenTcp(options: {
   host: string;
@@ -20,8 +21,8 @@ export function listenTcp(options: {
 
 // "10.88.0.7:51234", "[fd00::7]:51234"; IPv4 peers of a dual-stack listener lose their ::ffff: prefix.
 export function formatPeer(socket: Socket): string {
-  const address = (socket.remoteAddress ?? "?").replace(/^::ffff:(?=\d+\.)/, "");
-  return address.includes(":") ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
+  const host = (socket.remoteAddress ?? "?").replace(/^::ffff:(?=\d+\.)/, "");
+  return formatListenAddress({ host, port: socket.remotePort ?? 0 });
 }
 
 // Does this network namespace have IPv6? Then one dual-stack listener on "::" takes both families.

@@ -29,11 +29,11 @@ const chainHooks = {
   outgoing: "type nat hook output priority -110;",
 } as const satisfies Record<Direction, string>;
 
-export function nameChain(options: { direction: Direction; port: number }): string {
+function nameChain(options: { direction: Direction; port: number }): string {
   return `${options.direction}_${options.port}`;
 }
 
-export function describeRule(port: number): string {
+function describeRule(port: number): string {
   return `comment "kdiag port ${port}"`;
 }
 

@@ -5,7 +5,7 @@ import type { ListeningAddress, Process } from "../api/gen/kdiag.ts";
 import { parseSocketInode, parseSocketTable, socketTables } from "./proc-net.ts";
 import { parseCmdline, parseStat } from "./proc-stat.ts";
 
-export interface ListProcessesOptions {
+interface ListProcessesOptions {
   /** Left out together with their descendants (the manager itself and what it runs). */
   excludePids: number[];
 }

@@ -7,7 +7,7 @@ import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import type { RedirectCall } from "./redirects.ts";
 import { addReflection } from "./reflection.ts";
 
-export const serverOptions: ServerOptions = {
+const serverOptions: ServerOptions = {
   // A ping after 5 s of silence, and the connection is dropped if it is not answered in 5 s.
   "grpc.keepalive_time_ms": 5_000,
   "grpc.keepalive_timeout_ms": 5_000,

@@ -4,7 +4,7 @@ import type { Socket } from "node:net";
 import { bridgeSockets } from "./bridge.ts";
 import { listenTcp } from "./listen.ts";
 
-export const tunnelDeadlineMs = 10_000;
+const tunnelDeadlineMs = 10_000;
 
 export interface Tunnel {
   port: number;

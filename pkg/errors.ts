@@ -19,6 +19,11 @@ export class KdiagError extends Error {
 /** Exit code for usage errors (as kubectl and most CLIs use for bad invocations). */
 export const usageExitCode = 2;
 
+/** A multi-line message (an API server's, a kubelet's) as the one line kdiag prints. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
 /** The one-line text for any error: ours as written, anything else by its message. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {

@@ -3,14 +3,12 @@
 // cache, injected into a copy of this machine's node with postject, then packed the way krew
 // expects: out/kubectl-kdiag_<version>_linux_amd64.tar.gz and its .sha256.
 import { build } from "esbuild";
+import { version, versionDefines } from "./build-info.mjs";
 import { markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 
-const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-const version = process.env.KDIAG_VERSION ?? pkg.version;
-const image = process.env.KDIAG_IMAGE ?? `kdiag/manager:v${version}`;
 const entry = process.env.KDIAG_SEA_ENTRY ?? "cmd/kubectl-kdiag.ts";
 const work = "out/sea";
 
@@ -27,8 +25,7 @@ await build({
   legalComments: "none",
   loader: { ".desc": "binary" },
   define: {
-    __KDIAG_VERSION__: JSON.stringify(version),
-    __KDIAG_IMAGE__: JSON.stringify(image),
+    ...versionDefines,
     // import.meta.url has no meaning inside a SEA blob; nothing on the CLI path needs a real one.
     "import.meta.url": JSON.stringify("file:///kubectl-kdiag"),
   },

@@ -2,12 +2,10 @@
 // the standalone busybox used as the shell. The version is stamped into both bundles here.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, chmodSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
+import { image, version, versionDefines } from "./build-info.mjs";
 import { inlineReflectionProtos, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 
-const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-const version = process.env.KDIAG_VERSION ?? pkg.version;
-const image = process.env.KDIAG_IMAGE ?? `kdiag/manager:v${version}`;
 const busybox = process.env.KDIAG_BUSYBOX ?? "/bin/busybox";
 
 // Bundled CommonJS dependencies (grpc-js, proto-loader, client-node) still call require() and
@@ -30,8 +28,7 @@ const common = {
   banner: { js: requireShim },
   loader: { ".desc": "binary" },
   define: {
-    __KDIAG_VERSION__: JSON.stringify(version),
-    __KDIAG_IMAGE__: JSON.stringify(image),
+    ...versionDefines,
     __dirname: "__kdiag_dirname",
     __filename: "__kdiag_filename",
   },

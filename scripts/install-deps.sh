@@ -12,7 +12,7 @@ debian_packages=(
   openssl conntrack ethtool util-linux procps kmod
   mmdebstrap                              # the local cluster's manager image rootfs
 )
-krew_validate_module="sigs.k8s.io/krew/cmd/validate-krew-manifest@v0.4.4"
+krew_version=v0.4.4
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
@@ -42,8 +42,8 @@ install_go_tool() { # NAME MODULE VERSION PACKAGE
   rm -rf "$dir"
 }
 install_go_tool grpcurl github.com/fullstorydev/grpcurl v1.9.3 github.com/fullstorydev/grpcurl/cmd/grpcurl
-install_go_tool validate-krew-manifest sigs.k8s.io/krew v0.4.4 sigs.k8s.io/krew/cmd/validate-krew-manifest
-install_go_tool kubectl-krew sigs.k8s.io/krew v0.4.4 sigs.k8s.io/krew/cmd/krew
+install_go_tool validate-krew-manifest sigs.k8s.io/krew "$krew_version" sigs.k8s.io/krew/cmd/validate-krew-manifest
+install_go_tool kubectl-krew sigs.k8s.io/krew "$krew_version" sigs.k8s.io/krew/cmd/krew
 
 # node-pty compiles against the local Node headers; there is no header download here.
 [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr

@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { version } from "./build-info.mjs";
 
-const version = process.env.KDIAG_VERSION ?? JSON.parse(readFileSync("package.json", "utf8")).version;
 const archiveName = `kubectl-kdiag_${version}_linux_amd64.tar.gz`;
 const archive = resolve("out", archiveName);
 const sha256 = readFileSync(`${archive}.sha256`, "utf8").split(/\s+/)[0];

@@ -2,7 +2,7 @@
 // works on the shape of client-node's ApiException ({ code, body: V1Status }) and of fetch errors,
 // so it is unit-tested without a cluster.
 
-import { KdiagError } from "../errors.ts";
+import { KdiagError, oneLine } from "../errors.ts";
 
 /** What we were doing when the API failed, for the message. */
 export interface ApiAction {
@@ -106,8 +106,4 @@ function subject(message: string): string {
 
 function at(action: ApiAction): string {
   return action.server ? ` at ${action.server}` : "";
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

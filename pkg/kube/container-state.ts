@@ -2,6 +2,7 @@
 // the kubelet's image-pull and creation failures end the wait at once, with its own words.
 
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { oneLine } from "../errors.ts";
 
 export type ContainerState =
   | { kind: "running" }
@@ -47,8 +48,4 @@ export function describeFailure(state: Extract<ContainerState, { kind: "failed" 
 function lastLine(text: string): string {
   const lines = text.trim().split("\n");
   return lines[lines.length - 1] ?? "";
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

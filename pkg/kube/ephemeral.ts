@@ -20,9 +20,11 @@ export interface ManagerSpec {
  * `kdiag-<hash>` of the version and target: the same CLI and target find the same container, and
  * a different `-t` gets its own manager in that container's pid namespace.
  */
+export const managerContainerPrefix = "kdiag-";
+
 export function getBaseContainerName(spec: Pick<ManagerSpec, "version" | "target">): string {
   const hash = createHash("sha256").update(`${spec.version}\0${spec.target}`).digest("hex");
-  return `kdiag-${hash.slice(0, 10)}`;
+  return `${managerContainerPrefix}${hash.slice(0, 10)}`;
 }
 
 /** Attempt 1 is the base name; later ones (after a terminated manager) get `-2`, `-3`, … */

@@ -19,15 +19,6 @@ export function toPodSelection(argv: { pod?: string; selector?: string }): PodSe
   throw new UsageError("choose a pod with --pod NAME or -l SELECTOR");
 }
 
-export function describeSelection(selection: PodSelection): string {
-  switch (selection.kind) {
-    case "name":
-      return `pod \`${selection.name}\``;
-    case "selector":
-      return `-l \`${selection.selector}\``;
-  }
-}
-
 export function isRunning(pod: V1Pod): boolean {
   return pod.status?.phase === "Running" && !pod.metadata?.deletionTimestamp;
 }

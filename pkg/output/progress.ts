@@ -50,5 +50,3 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   };
 }
 
-/** A Progress that shows nothing, for callers (and tests) that want none. */
-export const silentProgress: Progress = { update() {}, clear() {}, warn() {} };

@@ -1,8 +1,8 @@
 // Which containers of a pod a log source follows. Pure, over the few pod fields it needs.
 import type { V1Pod } from "@kubernetes/client-node";
+import { managerContainerPrefix } from "../../kube/ephemeral.ts";
 
-/** kdiag's own managers are ephemeral containers named `kdiag-…`; their log is just the port. */
-const MANAGER_PREFIX = "kdiag-";
+// kdiag's own managers (ephemeral containers named `kdiag-…`) are skipped: their log is just the port.
 const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
 
 export interface ContainerChoice {
@@ -40,7 +40,7 @@ export function allContainers(pod: V1Pod): string[] {
   return [
     ...(spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name),
     ...(spec?.containers ?? []).map((c) => c.name),
-    ...(spec?.ephemeralContainers ?? []).map((c) => c.name).filter((name) => !name.startsWith(MANAGER_PREFIX)),
+    ...(spec?.ephemeralContainers ?? []).map((c) => c.name).filter((name) => !name.startsWith(managerContainerPrefix)),
   ];
 }
 

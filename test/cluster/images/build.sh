@@ -101,7 +101,7 @@ build_client() {
 
 build_manager() {
   local version name dist="$REPO_ROOT/dist" f key archive base
-  version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$REPO_ROOT/package.json" | head -1)"
+  version="$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/package.json")"
   name="kdiag/manager:v$version"
   for f in manager.js enter ash; do
     if [ ! -f "$dist/$f" ]; then
