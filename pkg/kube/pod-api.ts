@@ -32,14 +32,7 @@ export function createPodApi(session: KubeSession): PodApi {
   const core = session.kc.makeApiClient(CoreV1Api);
   const namespace = session.namespace;
   const options = requestOptions(session.requestTimeoutMs);
-  const server = session.kc.getCurrentCluster()?.server;
-  const call = async <T>(action: ApiAction, request: () => Promise<T>): Promise<T> => {
-    try {
-      return await request();
-    } catch (error) {
-      throw translateApiError(error, { ...action, server, requestTimeoutMs: session.requestTimeoutMs });
-    }
-  };
+  const call = <T>(action: ApiAction, request: () => Promise<T>): Promise<T> => callApi(session, action, request);
   return {
     namespace,
     getPod: (name) =>
@@ -79,6 +72,16 @@ export function createPodApi(session: KubeSession): PodApi {
   };
 }
 
+/** Runs one API request of the session, its failure translated into a sentence (api-errors.ts). */
+export async function callApi<T>(session: KubeSession, action: ApiAction, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    const server = session.kc.getCurrentCluster()?.server;
+    throw translateApiError(error, { ...action, server, requestTimeoutMs: session.requestTimeoutMs });
+  }
+}
+
 /**
  * client-node 1.4 sends patches as application/json-patch+json unless told otherwise, which
  * would make our strategic-merge body invalid; a request middleware sets the content type.
@@ -87,7 +90,8 @@ function strategicMerge(base: ConfigurationOptions): ConfigurationOptions {
   return withMiddleware(base, (request) => request.setHeaderParam("Content-Type", PatchStrategy.StrategicMergePatch));
 }
 
-function requestOptions(timeoutMs: number): ConfigurationOptions {
+/** Per-request options carrying --request-timeout. */
+export function requestOptions(timeoutMs: number): ConfigurationOptions {
   if (timeoutMs <= 0) return { middleware: [], middlewareMergeStrategy: "append" };
   // A fresh signal per request: --request-timeout bounds each request, not the whole command.
   return withMiddleware({}, (request) => request.setSignal(AbortSignal.timeout(timeoutMs)));

@@ -1,7 +1,6 @@
 // Wires `kdiag logs` to the real world: the kubeconfig's cluster, follows over `pods/log`, the
 // user's command with the terminal's stdio, lines on stdout and notices on stderr.
 import { loadKubeSession } from "../../kube/config.ts";
-import { translateApiError } from "../../kube/api-errors.ts";
 import { createPodApi } from "../../kube/pod-api.ts";
 import { rejectMissingNamespace } from "../../kube/select-pod.ts";
 import { onInterrupt } from "../../interrupts.ts";
@@ -9,7 +8,7 @@ import { shouldColour } from "../../output/style.ts";
 import { startCommand } from "./command.ts";
 import type { LogsConfig } from "./config.ts";
 import { createLogOpener } from "./open-log.ts";
-import { createPodFeed, type PodFeed } from "./pod-feed.ts";
+import { createPodFeed } from "./pod-feed.ts";
 import { runLogs } from "./run.ts";
 
 export async function runLogsCommand(config: LogsConfig): Promise<number> {
@@ -18,7 +17,7 @@ export async function runLogsCommand(config: LogsConfig): Promise<number> {
   await rejectMissingNamespace(createPodApi(session));
   return runLogs(config, {
     namespace,
-    feed: translateListErrors(createPodFeed(session.kc, namespace), namespace),
+    feed: createPodFeed(session),
     openLog: createLogOpener(session.kc, namespace),
     stdout: process.stdout,
     notice: (message) => process.stderr.write(`kdiag: ${message}\n`),
@@ -29,13 +28,3 @@ export async function runLogsCommand(config: LogsConfig): Promise<number> {
   });
 }
 
-/** The first list is where a 403 or an unreachable server shows: say it as a sentence. */
-function translateListErrors(feed: PodFeed, namespace: string): PodFeed {
-  return {
-    ...feed,
-    list: (query) =>
-      feed.list(query).catch((error: unknown) => {
-        throw translateApiError(error, { verb: "list", resource: "pods", namespace });
-      }),
-  };
-}

@@ -1,6 +1,10 @@
 // The pods a log source matches, listed and then watched: the narrow view of the API that `logs`
-// needs, backed by client-node's CoreV1Api and Watch.
-import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+// needs, backed by client-node's CoreV1Api and Watch. Requests carry --request-timeout and fail
+// with translated errors, as every PodApi call does.
+import { CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
+import { getApiStatus } from "../../kube/api-errors.ts";
+import type { KubeSession } from "../../kube/config.ts";
+import { callApi, requestOptions } from "../../kube/pod-api.ts";
 
 export type PodQuery = { labelSelector: string } | { fieldSelector: string };
 export type PodEvent = "ADDED" | "MODIFIED" | "DELETED";
@@ -24,12 +28,16 @@ function isPodEvent(type: string): type is PodEvent {
   return EVENTS.includes(type);
 }
 
-export function createPodFeed(kc: KubeConfig, namespace: string): PodFeed {
+export function createPodFeed(session: KubeSession): PodFeed {
+  const { kc, namespace } = session;
   const api = kc.makeApiClient(CoreV1Api);
+  const options = requestOptions(session.requestTimeoutMs);
   const watcher = new Watch(kc);
   return {
     async list(query) {
-      const list = await api.listNamespacedPod({ namespace, ...query });
+      const list = await callApi(session, { verb: "list", resource: "pods", namespace }, () =>
+        api.listNamespacedPod({ namespace, ...query }, options),
+      );
       return { pods: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
     },
     async watch(query, resourceVersion, onEvent) {
@@ -54,17 +62,12 @@ export function createPodFeed(kc: KubeConfig, namespace: string): PodFeed {
         },
       };
     },
-    async read(name) {
-      try {
-        return await api.readNamespacedPod({ namespace, name });
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
+    read: (name) =>
+      callApi(session, { verb: "get", resource: "pods", namespace, name }, () =>
+        api.readNamespacedPod({ namespace, name }, options).catch((error: unknown) => {
+          if (getApiStatus(error) === 404) return undefined;
+          throw error;
+        }),
+      ),
   };
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === 404;
 }
