@@ -1,15 +1,19 @@
 // The benchmark's hands inside the namespaces (bench/redirect.ts starts it with nsenter):
-//   client  — in the pod: the CLI's part of a redirect (gRPC stream, tunnel connections bridged
-//             to a sink on the pod's loopback, as port-forward would land them); prints the sink port.
+//   client  — in the pod: the CLI's part of a redirect (its authenticated TLS channel, the Redirect
+//             stream, a Tunnel call per connection bridged to a sink); prints the sink port.
 //   relay   — in the pod: nothing but the sink, for the socat baseline to forward to.
 //   send    — in the peer: one connection, --bytes through it; prints seconds.
 //   connect — in the peer: --count connections one after another; prints setup latencies (ms).
 //   hold    — in the peer: --count connections kept open until stdin closes.
 // Every result is one JSON line on stdout.
-import { credentials } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { parseArgs } from "node:util";
-import { ManagerClient, type RedirectResponse } from "../api/gen/kdiag.ts";
+import type { RedirectResponse } from "../api/gen/kdiag.ts";
+import { bridgeTunnel, makeFrame } from "../api/tunnel-bridge.ts";
+import { parseCredential } from "../pkg/kube/manager-credential.ts";
+import { connectManagerTls } from "../pkg/kube/manager-tls.ts";
+import { openManagerClient } from "../pkg/manager-connection.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -17,6 +21,7 @@ const { positionals, values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "8080" },
     "manager-port": { type: "string" },
+    "credential-file": { type: "string" },
     bytes: { type: "string", default: String(1 << 30) },
     count: { type: "string", default: "1" },
   },
@@ -39,19 +44,26 @@ async function startSink(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-function bridge(a: Socket, b: Socket): void {
-  a.pipe(b).pipe(a);
-  a.on("error", () => b.destroy());
-  b.on("error", () => a.destroy());
-}
-
 async function runClient(): Promise<void> {
   const sinkPort = await startSink();
-  const client = new ManagerClient(`127.0.0.1:${values["manager-port"]}`, credentials.createInsecure());
+  const credential = parseCredential(readFileSync(values["credential-file"] ?? "", "utf8"));
+  if (!credential) throw new Error("no credential");
+  const managerPort = Number(values["manager-port"]);
+  const { client } = await openManagerClient({
+    connect: () =>
+      connectManagerTls({
+        forward: () => new Promise((resolve) => { const socket = connect({ host: "127.0.0.1", port: managerPort, noDelay: true }, () => resolve(socket)); }),
+        certificate: credential.certificate,
+        pod: "bench",
+      }),
+    token: credential.token,
+  });
   const stream = client.redirect({ port, outgoing: false });
   stream.on("data", (response: RedirectResponse) => {
-    const tunnel = connect({ host: "127.0.0.1", port: response.port, allowHalfOpen: true, noDelay: true });
-    bridge(tunnel, connect({ host: "127.0.0.1", port: sinkPort, allowHalfOpen: true, noDelay: true }));
+    const tunnel = client.tunnel();
+    tunnel.on("error", () => {});
+    tunnel.write(makeFrame({ connection: response.connection }));
+    void bridgeTunnel(connect({ host: "127.0.0.1", port: sinkPort, allowHalfOpen: true, noDelay: true }), tunnel);
   });
   stream.on("error", (error) => (print({ error: error.message }), process.exit(1)));
   stream.once("metadata", () => print({ installed: true, sinkPort }));

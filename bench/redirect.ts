@@ -88,7 +88,7 @@ async function runBenchmark(options: { pod: Pod; nodeFlags: string[] }): Promise
   const children: ChildProcess[] = [];
   const manager = await startManager({ pod, nodeFlags: options.nodeFlags });
   try {
-    const client = startAgent({ ns: pod.podNs, args: ["client", "--manager-port", String(manager.port), "--port", "8080"] });
+    const client = startAgent({ ns: pod.podNs, args: ["client", "--manager-port", String(manager.port), "--credential-file", manager.credentialFile, "--port", "8080"] });
     children.push(client.child);
     const { sinkPort } = await client.next();
     await new Promise((resolve) => setTimeout(resolve, 1000));

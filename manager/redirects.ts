@@ -1,16 +1,23 @@
 // The Redirect call: a listener of the manager's own, a rule sending the pod's traffic for the
-// port to it, and a tunnel per accepted connection, all living exactly as long as the stream.
-import { Metadata, status, type ServerWritableStream } from "@grpc/grpc-js";
+// port to it, and every accepted connection announced to the caller, who carries it with a
+// Tunnel call on the same authenticated channel; all of it lives exactly as long as the stream.
+import { Metadata, status, type ServerDuplexStream, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Server, Socket } from "node:net";
-import type { RedirectRequest, RedirectResponse } from "../api/gen/kdiag.ts";
+import type { RedirectRequest, RedirectResponse, TunnelFrame } from "../api/gen/kdiag.ts";
+import { bridgeTunnel } from "../api/tunnel-bridge.ts";
+import { Connections } from "./connections.ts";
 import { formatPeer } from "./listen.ts";
 import type { Log } from "./log.ts";
 import { openRedirectListeners } from "./redirect-listeners.ts";
 import { checkRedirectRequest, describeTarget, type Refusal } from "./redirect-request.ts";
 import type { RedirectRules, RedirectTarget } from "./redirect-rules.ts";
-import { openTunnel, type Tunnel } from "./tunnel.ts";
 
 export type RedirectCall = ServerWritableStream<RedirectRequest, RedirectResponse>;
+export type TunnelCall = ServerDuplexStream<TunnelFrame, TunnelFrame>;
+
+/** Every redirect is a base chain and a listener: beyond this, RESOURCE_EXHAUSTED. */
+export const maxRedirects = 64;
+const firstFrameDeadlineMs = 10_000;
 
 export interface RedirectsOptions {
   // The rules, or why there are none (no nft, no CAP_NET_ADMIN): Redirect then refuses with it.
@@ -27,6 +34,7 @@ interface Active {
 export class Redirects {
   readonly #options: RedirectsOptions;
   readonly #active = new Map<string, Active>();
+  readonly #connections = new Connections();
 
   constructor(options: RedirectsOptions) {
     this.#options = options;
@@ -48,19 +56,24 @@ export class Redirects {
       isRedirected: (target) => this.#active.has(keyOf(target)),
     });
     if (!checked.ok) return endCall(call, checked.refusal);
+    if (this.#active.size >= maxRedirects) {
+      return endCall(call, {
+        code: status.RESOURCE_EXHAUSTED,
+        details: `this kdiag manager already runs ${maxRedirects} redirects, its limit; end some first`,
+      });
+    }
     if (rules instanceof Error) {
       return endCall(call, { code: status.FAILED_PRECONDITION, details: `redirects are unavailable: ${rules.message}` });
     }
     const { target } = checked;
     const key = keyOf(target);
-    const tunnels = new Set<Tunnel>();
     let listeners: Server[] = [];
     let installing: Promise<boolean> | undefined;
     let ending: Promise<void> | undefined;
     const end = (refusal?: Refusal): Promise<void> =>
       (ending ??= (async () => {
         for (const listener of listeners) listener.close();
-        for (const tunnel of tunnels) tunnel.close();
+        this.#connections.dropRedirect(key);
         // An install still in flight is waited for, so its rule cannot outlive the stream.
         if (installing && (await installing)) {
           await rules.remove(target).catch((error: Error) => log("error", "could not remove a redirect rule", { ...target, error: error.message }));
@@ -76,10 +89,11 @@ export class Redirects {
     call.on("error", () => void end());
 
     const onConnection = (socket: Socket): void => {
-      void this.#tunnel({ socket, call, tunnels }).catch((error: Error) => {
-        socket.destroy();
-        log("warn", "could not open a tunnel", { ...target, error: error.message });
-      });
+      if (ending || call.cancelled || call.writableEnded) return void socket.resetAndDestroy();
+      const peer = formatPeer(socket);
+      const connection = this.#connections.add({ socket, redirect: key });
+      if (connection === undefined) return log("warn", "refused a redirected connection: too many waiting or open", { ...target, peer });
+      call.write({ peer, connection });
     };
     try {
       const opened = await openRedirectListeners({ target, ipv6: this.#options.ipv6, onConnection });
@@ -101,19 +115,26 @@ export class Redirects {
     }
   }
 
-  async #tunnel(options: { socket: Socket; call: RedirectCall; tunnels: Set<Tunnel> }): Promise<void> {
-    const { socket, call, tunnels } = options;
-    const peer = formatPeer(socket);
-    const tunnel = await openTunnel({ redirected: socket, onClose: () => tunnels.delete(tunnel) });
-    // The stream may have ended while the tunnel was opening.
-    if (call.cancelled || call.writableEnded) return tunnel.close();
-    tunnels.add(tunnel);
-    call.write({ port: tunnel.port, peer });
-  }
+  // A Tunnel call: its first frame names an announced connection, then it carries it.
+  tunnel = (call: TunnelCall): void => {
+    const timer = setTimeout(() => endTunnel(call, { code: status.DEADLINE_EXCEEDED, details: "no connection named in time" }), firstFrameDeadlineMs);
+    call.on("error", () => {});
+    call.once("data", (first: TunnelFrame) => {
+      clearTimeout(timer);
+      const socket = this.#connections.claim(first.connection);
+      if (!socket) return endTunnel(call, { code: status.NOT_FOUND, details: "no such redirected connection (it ended, or was claimed already)" });
+      void bridgeTunnel(socket, call);
+      socket.resume();
+    });
+  };
 }
 
 function keyOf(target: RedirectTarget): string {
   return `${target.direction}:${target.port}`;
+}
+
+function endTunnel(call: TunnelCall, refusal: Refusal): void {
+  call.emit("error", Object.assign(new Error(refusal.details), refusal));
 }
 
 function endCall(call: RedirectCall, refusal?: Refusal): void {

@@ -2,6 +2,7 @@
 // "Listening on" line the CLI waits for, and a clean exit on SIGTERM/SIGINT.
 import { status } from "@grpc/grpc-js";
 import { loadDescriptor } from "./descriptor.ts";
+import { createCredential } from "./credential.ts";
 import { removeLeftoverTables, type LeftoverReport } from "./leftovers.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import { probeIpv6 } from "./listen.ts";
@@ -15,7 +16,7 @@ import { getVersion } from "./version.ts";
 
 const shutdownDeadlineMs = 5_000;
 
-export async function runManager(options: { listen: ListenAddress; log: Log }): Promise<void> {
+export async function runManager(options: { listen: ListenAddress; credentialFile: string; log: Log }): Promise<void> {
   const { log } = options;
   // A closed stdout (log collector gone) must not take redirects down with an EPIPE.
   process.stdout.on("error", () => {});
@@ -27,13 +28,17 @@ export async function runManager(options: { listen: ListenAddress; log: Log }): 
   const redirects = new Redirects({ rules, grpcPort: () => grpcPort, ipv6, log });
   // The manager's own processes (itself and its nft) are not the pod's.
   const ownPids = rules instanceof Error ? [process.pid] : [process.pid, rules.nftPid];
+  // Before the "Listening on" line: a CLI that read the port finds the credential in place.
+  const credential = await createCredential({ file: options.credentialFile });
   const { server, port } = await startServer({
     listen: options.listen,
     descriptor: await loadDescriptor(),
+    credential,
     handlers: {
       version: async () => ({ version: getVersion(), redirectBackend: "nftables", ...(await describePod()) }),
       ps: async () => ({ processes: await listProcesses({ excludePids: ownPids }) }),
       redirect: redirects.handle,
+      tunnel: redirects.tunnel,
     },
   });
   grpcPort = port;

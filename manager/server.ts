@@ -1,10 +1,13 @@
-// The gRPC server: kdiag.v1.Manager plus server reflection, with keepalive so a client that
-// vanished without closing its connection (laptop asleep, port-forward killed) is noticed within
-// ~10 s and its redirects end.
+// The gRPC server: kdiag.v1.Manager plus server reflection, over TLS with the manager's own
+// certificate and behind the token check, with keepalive so a client that vanished without
+// closing its connection (laptop asleep, port-forward killed) is noticed within ~10 s and its
+// redirects end.
 import { Server, ServerCredentials, type ServerOptions, type handleUnaryCall } from "@grpc/grpc-js";
+import { createAuthInterceptor } from "./authenticate.ts";
+import type { Credential } from "./credential.ts";
 import { ManagerService, type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
-import type { RedirectCall } from "./redirects.ts";
+import type { RedirectCall, TunnelCall } from "./redirects.ts";
 import { addReflection } from "./reflection.ts";
 
 const serverOptions: ServerOptions = {
@@ -12,29 +15,39 @@ const serverOptions: ServerOptions = {
   "grpc.keepalive_time_ms": 5_000,
   "grpc.keepalive_timeout_ms": 5_000,
   "grpc.keepalive_permit_without_calls": 1,
+  // Redirects (64 at most) and their tunnels (1,024 at most) on one connection, with room.
+  "grpc.max_concurrent_streams": 2_048,
 };
 
 export interface ManagerHandlers {
   version: () => Promise<VersionResponse>;
   ps: () => Promise<PsResponse>;
   redirect: (call: RedirectCall) => void;
+  tunnel: (call: TunnelCall) => void;
 }
 
 export async function startServer(options: {
   listen: ListenAddress;
   descriptor: Buffer;
+  credential: Credential;
   handlers: ManagerHandlers;
 }): Promise<{ server: Server; port: number }> {
-  const server = new Server(serverOptions);
+  const { credential } = options;
+  const server = new Server({ ...serverOptions, interceptors: [createAuthInterceptor(credential.token)] });
   server.addService(ManagerService, {
     version: answerUnary<VersionRequest, VersionResponse>(options.handlers.version),
     ps: answerUnary<PsRequest, PsResponse>(options.handlers.ps),
     redirect: options.handlers.redirect,
+    tunnel: options.handlers.tunnel,
   });
   addReflection({ server, descriptor: options.descriptor });
   const address = formatListenAddress(options.listen);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(
+      address,
+      ServerCredentials.createSsl(null, [{ private_key: Buffer.from(credential.privateKey), cert_chain: Buffer.from(credential.certificate) }]),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
   );
   return { server, port };
 }

@@ -31,6 +31,10 @@ export function translateGrpcError(error: ServiceError, context: CallContext): K
       return new KdiagError(`${where} does not support this call; it is from another kdiag version (pass --image to match this CLI)`, {
         cause: error,
       });
+    case grpcStatus.UNAUTHENTICATED:
+      return new KdiagError(`${where} refused kdiag's credential (another manager answers on its port?)`, {
+        cause: error,
+      });
     case grpcStatus.DEADLINE_EXCEEDED:
       return new KdiagError(`${where} did not answer in time`, { cause: error });
     default:

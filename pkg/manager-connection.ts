@@ -1,16 +1,24 @@
 // Everything between "the user named a pod" and "we can talk to kdiag's manager in it": load the
-// kubeconfig, pick the pod and target, ensure the ephemeral container, read its port, and give
-// grpc-js a local address that port-forwards each connection to it.
+// kubeconfig, pick the pod and target, ensure the ephemeral container, read its port and its
+// credential, and give grpc-js a local address whose every connection is a port-forward to it,
+// wrapped in TLS with the manager's certificate pinned; every call carries the token.
 
 import type { Duplex } from "node:stream";
-import { credentials } from "@grpc/grpc-js";
+import { credentials, InterceptingCall, type Interceptor } from "@grpc/grpc-js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { ManagerClient } from "../api/gen/kdiag.ts";
 import type { PodCommandConfig } from "./commands/pod-config.ts";
 import { loadKubeSession, type KubeSession } from "./kube/config.ts";
 import { ensureManagerContainer } from "./kube/inject.ts";
 import { listenAndForward, type LocalForward } from "./kube/local-forward.ts";
+import {
+  fetchManagerCredential,
+  loadManagerCredential,
+  type CredentialSource,
+  type ManagerCredential,
+} from "./kube/manager-credential.ts";
 import { discoverManagerPort } from "./kube/manager-port.ts";
+import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
 import { resolveTarget } from "./kube/pod-selection.ts";
 import { forwardPort } from "./kube/port-forward.ts";
@@ -74,19 +82,83 @@ export async function locateManager(config: PodCommandConfig, kube: Kube, progre
   return { ...ready, port, forward };
 }
 
-export interface ManagerConnection extends ManagerEndpoint {
+export interface SecureManagerEndpoint extends ManagerEndpoint {
+  credential: ManagerCredential;
+  /** A fresh authenticated-ready connection to the manager: port-forward, then pinned TLS. */
+  connect(): Promise<Duplex>;
+}
+
+/**
+ * locateManager, then the manager's credential (cached, else read through exec). The first
+ * connection proves the credential current; a cached one that fails is read again once.
+ */
+export async function secureManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<SecureManagerEndpoint> {
+  const endpoint = await locateManager(config, kube, progress);
+  const source: CredentialSource = {
+    kc: kube.session.kc,
+    namespace: kube.session.namespace,
+    pod: endpoint.podName,
+    podUid: endpoint.pod.metadata?.uid ?? endpoint.podName,
+    container: endpoint.container,
+  };
+  progress.update(`reading the credential of ${endpoint.container}`);
+  const loaded = await loadManagerCredential(source);
+  const open = (credential: ManagerCredential) =>
+    connectManagerTls({ forward: () => endpoint.forward(endpoint.port), certificate: credential.certificate, pod: endpoint.podName });
+  let credential = loaded.credential;
+  let first: Duplex | undefined;
+  try {
+    first = await open(credential);
+  } catch (error) {
+    if (!loaded.cached) throw error;
+    credential = await fetchManagerCredential(source);
+    first = await open(credential);
+  }
+  // The proven connection serves the first caller rather than being thrown away.
+  return {
+    ...endpoint,
+    credential,
+    connect: () => {
+      const ready = first;
+      first = undefined;
+      return ready ? Promise.resolve(ready) : open(credential);
+    },
+  };
+}
+
+/** Adds `authorization: Bearer <token>` to every call. */
+export function sendToken(token: string): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start: (metadata, listener, next) => {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+}
+
+export interface ManagerConnection extends SecureManagerEndpoint, ManagerClientChannel {}
+
+/** secureManager, then a gRPC client over it. */
+export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<ManagerConnection> {
+  const endpoint = await secureManager(config, kube, progress);
+  const channel = await openManagerClient({ connect: endpoint.connect, token: endpoint.credential.token });
+  progress.clear();
+  return { ...endpoint, ...channel };
+}
+
+export interface ManagerClientChannel {
   client: ManagerClient;
-  /** The last port-forward failure, to explain a gRPC "unavailable". */
+  /** The last failure to open a connection, to explain a gRPC "unavailable". */
   lastForwardError(): unknown;
   close(): Promise<void>;
 }
 
-/** locateManager, then a gRPC client whose every connection is a port-forward to the manager. */
-export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<ManagerConnection> {
-  const endpoint = await locateManager(config, kube, progress);
+/** A gRPC client whose every connection is `connect()` (pinned TLS to the manager), sending the token. */
+export async function openManagerClient(options: { connect: () => Promise<Duplex>; token: string }): Promise<ManagerClientChannel> {
   let lastError: unknown;
   const local: LocalForward = await listenAndForward({
-    connect: () => endpoint.forward(endpoint.port),
+    connect: options.connect,
     onConnectionError: (error) => {
       lastError = error;
     },
@@ -94,10 +166,12 @@ export async function connectManager(config: PodCommandConfig, kube: Kube, progr
   // grpc-js would honour http_proxy/https_proxy for this loopback address; it must not.
   const client = new ManagerClient(`${local.host}:${local.port}`, credentials.createInsecure(), {
     "grpc.enable_http_proxy": 0,
+    // Redirected connections come back over this one connection: a window that a port-forward's
+    // round trip does not throttle.
+    "grpc-node.flow_control_window": 8 * 1024 * 1024,
+    interceptors: [sendToken(options.token)],
   });
-  progress.clear();
   return {
-    ...endpoint,
     client,
     lastForwardError: () => lastError,
     close: async () => {

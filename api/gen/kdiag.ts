@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -73,10 +75,23 @@ export interface RedirectRequest {
 }
 
 export interface RedirectResponse {
-  /** Loopback port of a one-shot tunnel listener for one redirected connection. */
-  port: number;
-  /** Who opened the redirected connection ("10.88.0.7:51234"). */
+  /**
+   * Who opened the redirected connection ("10.88.0.7:51234"). Text the pod controls only in
+   * part; print it escaped.
+   */
   peer: string;
+  /** Names the connection for Tunnel; unguessable, and valid once. */
+  connection: string;
+}
+
+export interface TunnelFrame {
+  /** Only in the caller's first frame: the RedirectResponse.connection to carry. */
+  connection: string;
+  data: Buffer;
+  /** The sender will send no more data (TCP FIN); the other direction goes on. */
+  fin: boolean;
+  /** The connection was reset (TCP RST), or could not be completed: the receiver resets its side. */
+  reset: boolean;
 }
 
 function createBaseVersionRequest(): VersionRequest {
@@ -717,16 +732,16 @@ export const RedirectRequest: MessageFns<RedirectRequest> = {
 };
 
 function createBaseRedirectResponse(): RedirectResponse {
-  return { port: 0, peer: "" };
+  return { peer: "", connection: "" };
 }
 
 export const RedirectResponse: MessageFns<RedirectResponse> = {
   encode(message: RedirectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.port !== 0) {
-      writer.uint32(8).uint32(message.port);
-    }
     if (message.peer !== "") {
       writer.uint32(18).string(message.peer);
+    }
+    if (message.connection !== "") {
+      writer.uint32(26).string(message.connection);
     }
     return writer;
   },
@@ -744,20 +759,20 @@ export const RedirectResponse: MessageFns<RedirectResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.port = reader.uint32();
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
             message.peer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.connection = reader.string();
             continue;
           }
         }
@@ -774,18 +789,18 @@ export const RedirectResponse: MessageFns<RedirectResponse> = {
 
   fromJSON(object: any): RedirectResponse {
     return {
-      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
       peer: isSet(object.peer) ? globalThis.String(object.peer) : "",
+      connection: isSet(object.connection) ? globalThis.String(object.connection) : "",
     };
   },
 
   toJSON(message: RedirectResponse): unknown {
     const obj: any = {};
-    if (message.port !== 0) {
-      obj.port = Math.round(message.port);
-    }
     if (message.peer !== "") {
       obj.peer = message.peer;
+    }
+    if (message.connection !== "") {
+      obj.connection = message.connection;
     }
     return obj;
   },
@@ -795,8 +810,125 @@ export const RedirectResponse: MessageFns<RedirectResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<RedirectResponse>, I>>(object: I): RedirectResponse {
     const message = createBaseRedirectResponse();
-    message.port = object.port ?? 0;
     message.peer = object.peer ?? "";
+    message.connection = object.connection ?? "";
+    return message;
+  },
+};
+
+function createBaseTunnelFrame(): TunnelFrame {
+  return { connection: "", data: Buffer.alloc(0), fin: false, reset: false };
+}
+
+export const TunnelFrame: MessageFns<TunnelFrame> = {
+  encode(message: TunnelFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.connection !== "") {
+      writer.uint32(10).string(message.connection);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(18).bytes(message.data);
+    }
+    if (message.fin !== false) {
+      writer.uint32(24).bool(message.fin);
+    }
+    if (message.reset !== false) {
+      writer.uint32(32).bool(message.reset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TunnelFrame {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTunnelFrame();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.connection = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fin = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reset = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TunnelFrame {
+    return {
+      connection: isSet(object.connection) ? globalThis.String(object.connection) : "",
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      fin: isSet(object.fin) ? globalThis.Boolean(object.fin) : false,
+      reset: isSet(object.reset) ? globalThis.Boolean(object.reset) : false,
+    };
+  },
+
+  toJSON(message: TunnelFrame): unknown {
+    const obj: any = {};
+    if (message.connection !== "") {
+      obj.connection = message.connection;
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.fin !== false) {
+      obj.fin = message.fin;
+    }
+    if (message.reset !== false) {
+      obj.reset = message.reset;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TunnelFrame>, I>>(base?: I): TunnelFrame {
+    return TunnelFrame.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TunnelFrame>, I>>(object: I): TunnelFrame {
+    const message = createBaseTunnelFrame();
+    message.connection = object.connection ?? "";
+    message.data = object.data ?? Buffer.alloc(0);
+    message.fin = object.fin ?? false;
+    message.reset = object.reset ?? false;
     return message;
   },
 };
@@ -826,7 +958,8 @@ export const ManagerService = {
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
    * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming the loopback tunnel port the caller must connect to within a few seconds.
+   * connection, naming it for a Tunnel call the caller must open within a few seconds.
+   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect: {
     path: "/kdiag.v1.Manager/Redirect" as const,
@@ -836,6 +969,21 @@ export const ManagerService = {
     requestDeserialize: (value: Buffer): RedirectRequest => RedirectRequest.decode(value),
     responseSerialize: (value: RedirectResponse): Buffer => Buffer.from(RedirectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RedirectResponse => RedirectResponse.decode(value),
+  },
+  /**
+   * Carries one redirected connection inside this authenticated channel. The caller's first
+   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
+   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
+   * directions are finished, or after a reset.
+   */
+  tunnel: {
+    path: "/kdiag.v1.Manager/Tunnel" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: TunnelFrame): Buffer => Buffer.from(TunnelFrame.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TunnelFrame => TunnelFrame.decode(value),
+    responseSerialize: (value: TunnelFrame): Buffer => Buffer.from(TunnelFrame.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TunnelFrame => TunnelFrame.decode(value),
   },
 } as const;
 
@@ -847,9 +995,17 @@ export interface ManagerServer extends UntypedServiceImplementation {
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
    * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming the loopback tunnel port the caller must connect to within a few seconds.
+   * connection, naming it for a Tunnel call the caller must open within a few seconds.
+   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect: handleServerStreamingCall<RedirectRequest, RedirectResponse>;
+  /**
+   * Carries one redirected connection inside this authenticated channel. The caller's first
+   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
+   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
+   * directions are finished, or after a reset.
+   */
+  tunnel: handleBidiStreamingCall<TunnelFrame, TunnelFrame>;
 }
 
 export interface ManagerClient extends Client {
@@ -885,7 +1041,8 @@ export interface ManagerClient extends Client {
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
    * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming the loopback tunnel port the caller must connect to within a few seconds.
+   * connection, naming it for a Tunnel call the caller must open within a few seconds.
+   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect(request: RedirectRequest, options?: Partial<CallOptions>): ClientReadableStream<RedirectResponse>;
   redirect(
@@ -893,6 +1050,15 @@ export interface ManagerClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<RedirectResponse>;
+  /**
+   * Carries one redirected connection inside this authenticated channel. The caller's first
+   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
+   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
+   * directions are finished, or after a reset.
+   */
+  tunnel(): ClientDuplexStream<TunnelFrame, TunnelFrame>;
+  tunnel(options: Partial<CallOptions>): ClientDuplexStream<TunnelFrame, TunnelFrame>;
+  tunnel(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<TunnelFrame, TunnelFrame>;
 }
 
 export const ManagerClient = makeGenericClientConstructor(ManagerService, "kdiag.v1.Manager") as unknown as {
@@ -900,6 +1066,14 @@ export const ManagerClient = makeGenericClientConstructor(ManagerService, "kdiag
   service: typeof ManagerService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -53,11 +53,13 @@ async function assertPortGivenBack(): Promise<void> {
   assert.equal(await curlFromPeer(), `hello from ${name}\n`);
 }
 
-// A redirect by grpcurl, a gRPC client in a process of its own, run inside the pod.
+// A redirect by grpcurl, a gRPC client in a process of its own, run inside the pod with the
+// manager's credential (TLS unpinned: what is tested here is the client's death, not the pin).
 async function redirectWithGrpcurl(): Promise<ReturnType<typeof spawn>> {
+  const token = ["-H", `authorization: Bearer ${connection.credential.token}`];
   const grpcurl = spawn(
     "nsenter",
-    [`--net=/run/netns/${pod.podNs}`, findGrpcurl(), "-plaintext", "-d", '{"port": 8080}', `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Redirect"],
+    [`--net=/run/netns/${pod.podNs}`, findGrpcurl(), "-insecure", ...token, "-d", '{"port": 8080}', `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Redirect"],
     { stdio: "ignore" },
   );
   await waitForRules({ pod, until: (text) => text.includes('comment "kdiag port 8080"'), what: "grpcurl's redirect" });

@@ -1,14 +1,18 @@
 // Ps: the manager, running beside a distroless container as an ephemeral container does, lists
-// the container's processes with what they listen on — through grpc-js and through grpcurl.
+// the container's processes with what they listen on — through the CLI's client and through
+// grpcurl on a `manage --port-forward`-style local port — and only for the holder of its
+// credential: a process of the pod that dials the manager's port gets nothing.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { release } from "node:os";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { credentials } from "@grpc/grpc-js";
-import { ManagerClient, type PsResponse, type VersionResponse } from "../../api/gen/kdiag.ts";
+import type { ManagerClient, PsResponse, VersionResponse } from "../../api/gen/kdiag.ts";
+import { listenAndForward, type LocalForward } from "../../pkg/kube/local-forward.ts";
+import { connectManagerTls } from "../../pkg/kube/manager-tls.ts";
 import { startContainer, type Container } from "./fixtures/container.ts";
-import { createPod, forwardPort, startManager, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectInPod, createPod, startManager, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectManager, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
 const run = promisify(execFile);
 
@@ -16,8 +20,9 @@ describe("listing a distroless container's processes", () => {
   let pod: Pod;
   let container: Container;
   let manager: Manager;
-  let forward: { localPort: number; close(): void };
+  let connection: ManagerConnection;
   let client: ManagerClient;
+  let plaintext: LocalForward;
   let grpcurl: string;
 
   before(async () => {
@@ -27,12 +32,17 @@ describe("listing a distroless container's processes", () => {
     await pod.exec(["iptables-legacy", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", "15001", "-j", "RETURN"]);
     container = await startContainer({ podNs: pod.podNs, name: "ps-web", port: 8080 });
     manager = await startManager({ pod, containerPid: container.hostPid });
-    forward = await forwardPort({ pod, port: manager.port });
-    client = new ManagerClient(`127.0.0.1:${forward.localPort}`, credentials.createInsecure());
+    connection = await connectManager({ pod, manager });
+    client = connection.client;
+    // What `manage --port-forward` gives a developer: plaintext here, pinned TLS to the manager.
+    plaintext = await listenAndForward({
+      connect: () =>
+        connectManagerTls({ forward: () => connectInPod({ pod, port: manager.port }), certificate: connection.credential.certificate, pod: "ps" }),
+    });
   });
   after(async () => {
-    client?.close();
-    forward?.close();
+    connection?.close();
+    await plaintext?.close();
     await manager?.stop();
     await container?.stop();
     await pod?.cleanup();
@@ -64,17 +74,46 @@ describe("listing a distroless container's processes", () => {
     );
   });
 
-  it("grpcurl finds kdiag.v1.Manager by reflection", async () => {
-    const { stdout } = await run("ip", ["netns", "exec", pod.podNs, grpcurl, "-plaintext", `127.0.0.1:${manager.port}`, "list"]);
+  const grpcurlHere = (args: string[]) => run(grpcurl, ["-plaintext", ...args], { timeout: 20_000 });
+  const withToken = () => ["-H", `authorization: Bearer ${connection.credential.token}`];
+
+  it("grpcurl finds kdiag.v1.Manager by reflection on the forwarded port, with the token", async () => {
+    const { stdout } = await grpcurlHere([...withToken(), `127.0.0.1:${plaintext.port}`, "list"]);
     assert.equal(stdout, "kdiag.v1.Manager\n");
-    const { stdout: methods } = await run("ip", ["netns", "exec", pod.podNs, grpcurl, "-plaintext", `127.0.0.1:${manager.port}`, "list", "kdiag.v1.Manager"]);
-    assert.equal(methods, "kdiag.v1.Manager.Ps\nkdiag.v1.Manager.Redirect\nkdiag.v1.Manager.Version\n");
+    const { stdout: methods } = await grpcurlHere([...withToken(), `127.0.0.1:${plaintext.port}`, "list", "kdiag.v1.Manager"]);
+    assert.equal(methods, "kdiag.v1.Manager.Ps\nkdiag.v1.Manager.Redirect\nkdiag.v1.Manager.Tunnel\nkdiag.v1.Manager.Version\n");
   });
 
   it("grpcurl calls Ps and gets the server with its port", async () => {
-    const { stdout } = await run("ip", ["netns", "exec", pod.podNs, grpcurl, "-plaintext", `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Ps"]);
+    const { stdout } = await grpcurlHere([...withToken(), `127.0.0.1:${plaintext.port}`, "kdiag.v1.Manager/Ps"]);
     // proto3 JSON leaves out ppid 0.
     const { ppid: _zero, ...serverJson } = server;
     assert.deepEqual(JSON.parse(stdout), { processes: [serverJson] });
+  });
+
+  it("without the token, or with another one, every call is refused as unauthenticated, reflection included", async () => {
+    for (const headers of [[], ["-H", "authorization: Bearer 00"], ["-H", `authorization: Bearer ${connection.credential.token}x`]]) {
+      for (const call of [["list"], ["kdiag.v1.Manager/Ps"], ["kdiag.v1.Manager/Version"]]) {
+        const refused = await grpcurlHere([...headers, `127.0.0.1:${plaintext.port}`, ...call]).then(
+          () => undefined,
+          (error: { code: number; stderr: string }) => error,
+        );
+        assert.ok(refused, `grpcurl ${call.join(" ")} with ${JSON.stringify(headers)} was answered`);
+        assert.match(refused.stderr, /code = Unauthenticated desc = .*missing or wrong kdiag credential/);
+      }
+    }
+  });
+
+  it("a process of the pod dialling the manager's port gets no answer, in plaintext or in TLS without the pin", async () => {
+    const inPod = (args: string[]) =>
+      run("ip", ["netns", "exec", pod.podNs, grpcurl, ...args, `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Ps"], { timeout: 20_000 }).then(
+        ({ stdout }) => stdout,
+        (error: { code: number; stderr: string }) => error,
+      );
+    const plain = await inPod(["-plaintext"]);
+    assert.equal(typeof plain, "object", `plaintext Ps was answered: ${String(plain)}`);
+    const unpinned = await inPod(["-insecure"]);
+    assert.equal(typeof unpinned, "object", `TLS Ps without the token was answered: ${String(unpinned)}`);
+    assert.match((unpinned as { stderr: string }).stderr, /code = Unauthenticated desc = .*missing or wrong kdiag credential/);
   });
 });

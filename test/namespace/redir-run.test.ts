@@ -38,7 +38,6 @@ function startRedir(ports: string[]) {
   const deps: RedirDeps = {
     podName: "web-1",
     manager: adaptManager(connection.client),
-    openTunnel: (port) => connectInPod({ pod, port }),
     dialLocal,
     print: (line) => printed.push(line),
     warn: (message) => warnings.push(message),
@@ -88,7 +87,7 @@ test("a local target that refuses is a warning for that connection, and the redi
   await until("the warning", () => redir.warnings.length > 0);
   assert.match(
     redir.warnings[0] ?? "",
-    new RegExp(`^connection from 10\\.240\\.0\\.1:\\d+ to web-1:8080 closed: nothing accepts connections on localhost:${port} \\(ECONNREFUSED\\); start the local server there$`),
+    new RegExp(`^connection from 10\\.240\\.0\\.1:\\d+ to web-1:8080 reset: nothing accepts connections on localhost:${port} \\(ECONNREFUSED\\); start the local server there$`),
   );
   const late = await startGreetingServerOn(port, "late but here\n");
   assert.equal(await askPod(), "late but here\n");

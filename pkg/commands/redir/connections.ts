@@ -1,17 +1,20 @@
-// One redirected connection: the manager named a tunnel port in the pod; we port-forward to it,
-// dial the local target and bridge the two. A local target that refuses is a warning and closes
-// just this connection.
-import type { Duplex } from "node:stream";
-import type { RedirectResponse } from "../../../api/gen/kdiag.ts";
-import { bridgeStreams } from "../../bridge.ts";
+// One redirected connection: the manager announced it; we dial the local target and carry the
+// connection over a Tunnel call on the manager's authenticated channel. A local target that
+// refuses resets just this connection, and a tunnel that fails is one warning: the session goes on.
+import type { ClientDuplexStream } from "@grpc/grpc-js";
+import type { RedirectResponse, TunnelFrame } from "../../../api/gen/kdiag.ts";
+import { bridgeTunnel, makeFrame, type TunnelSocket } from "../../../api/tunnel-bridge.ts";
+import { readGrpcStatus } from "./grpc-status.ts";
 import type { PortPair } from "./ports.ts";
+
+export type TunnelStream = ClientDuplexStream<TunnelFrame, TunnelFrame>;
 
 export interface ConnectionDeps {
   podName: string;
-  /** A port-forwarded connection to a port in the pod. */
-  openTunnel: (port: number) => Promise<Duplex>;
+  /** A new Tunnel call to the manager. */
+  openTunnel: () => TunnelStream;
   /** A connection to 127.0.0.1:port on this machine. */
-  dialLocal: (port: number) => Promise<Duplex>;
+  dialLocal: (port: number) => Promise<TunnelSocket>;
   /** A line per connection (suppressed with --quiet by the caller). */
   report: (message: string) => void;
   warn: (message: string) => void;
@@ -19,24 +22,28 @@ export interface ConnectionDeps {
 
 /** Bridges one connection; resolves when it is over (never rejects). */
 export async function bridgeConnection(pair: PortPair, connection: RedirectResponse, deps: ConnectionDeps): Promise<void> {
-  const from = connection.peer || "a peer";
-  // Both at once: the peer in the pod is waiting, and each costs a round trip.
-  const [local, tunnel] = await Promise.allSettled([deps.dialLocal(pair.localPort), deps.openTunnel(connection.port)]);
-  if (local.status === "rejected" || tunnel.status === "rejected") {
-    if (local.status === "fulfilled") local.value.destroy();
-    if (tunnel.status === "fulfilled") tunnel.value.destroy();
-    const reason =
-      local.status === "rejected"
-        ? `nothing accepts connections on localhost:${pair.localPort} (${describeDialError(local.reason)}); start the local server there`
-        : `cannot reach the tunnel in pod ${deps.podName}: ${describeDialError(tunnel.status === "rejected" ? tunnel.reason : undefined)}`;
-    deps.warn(`connection from ${from} to ${deps.podName}:${pair.podPort} closed: ${reason}`);
+  const what = `connection from ${connection.peer || "a peer"} to ${deps.podName}:${pair.podPort}`;
+  // Opened at once: the call needs no round trip before its first frame, and the peer waits.
+  const tunnel = deps.openTunnel();
+  let failure: unknown;
+  tunnel.on("error", (error: unknown) => (failure ??= error));
+  const local = await deps.dialLocal(pair.localPort).catch((error: unknown) => new DialError(error));
+  if (local instanceof DialError) {
+    tunnel.end(makeFrame({ connection: connection.connection, reset: true }));
+    deps.warn(`${what} reset: nothing accepts connections on localhost:${pair.localPort} (${local.code}); start the local server there`);
     return;
   }
-  deps.report(`connection from ${from} to ${deps.podName}:${pair.podPort} → localhost:${pair.localPort}`);
-  await bridgeStreams(local.value, tunnel.value);
+  tunnel.write(makeFrame({ connection: connection.connection }));
+  deps.report(`${what} → localhost:${pair.localPort}`);
+  await bridgeTunnel(local, tunnel);
+  const grpc = readGrpcStatus(failure);
+  if (failure !== undefined) deps.warn(`${what} lost its tunnel: ${grpc?.details || String(failure)}`);
 }
 
-function describeDialError(error: unknown): string {
-  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
-  return error instanceof Error ? error.message : String(error);
+class DialError {
+  readonly code: string;
+  constructor(error: unknown) {
+    const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+    this.code = typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
+  }
 }

@@ -1,7 +1,6 @@
 // The two ends `redir` talks to besides the port-forwards: the manager's gRPC API (narrowed to
 // what redir needs) and the local targets on 127.0.0.1.
 import net from "node:net";
-import type { Duplex } from "node:stream";
 import { Metadata } from "@grpc/grpc-js";
 import type { ManagerClient } from "../../../api/gen/kdiag.ts";
 import type { RedirManager } from "./run.ts";
@@ -15,6 +14,7 @@ function deadline(): Date {
 export function adaptManager(client: ManagerClient): RedirManager {
   return {
     redirect: (request) => client.redirect(request),
+    tunnel: () => client.tunnel(),
     listProcesses: () =>
       new Promise((resolve, reject) =>
         client.ps({}, new Metadata(), { deadline: deadline() }, (error, response) => (error ? reject(error) : resolve(response.processes))),
@@ -30,7 +30,7 @@ export function adaptManager(client: ManagerClient): RedirManager {
  * A connection to the local target; rejects with the socket error (ECONNREFUSED, …). Half-open
  * allowed: a client that finishes sending must still get the whole answer.
  */
-export function dialLocal(port: number): Promise<Duplex> {
+export function dialLocal(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: "127.0.0.1", port, noDelay: true, allowHalfOpen: true });
     socket.once("connect", () => {

@@ -31,7 +31,10 @@ export function describeRedirectFailure(error: unknown, target: RedirectTargetTe
   switch (grpc.code) {
     case status.ALREADY_EXISTS:
       return `${what} is already redirected (another \`kdiag redir\` is running against it); stop that one first`;
+    case status.UNAUTHENTICATED:
+      return `kdiag's manager in pod ${target.pod} refused kdiag's credential; run the command again`;
     case status.INVALID_ARGUMENT:
+    case status.RESOURCE_EXHAUSTED:
     case status.FAILED_PRECONDITION:
     case status.PERMISSION_DENIED:
       return `cannot redirect ${what}: ${details}`;

@@ -1,5 +1,5 @@
-// Wires `kdiag redir` to the real world: the manager over a port-forward, tunnels as fresh
-// port-forwards, local targets on 127.0.0.1, output on stdout and warnings on stderr.
+// Wires `kdiag redir` to the real world: the manager over a port-forward (its tunnels ride on the
+// same channel), local targets on 127.0.0.1, output on stdout and warnings on stderr.
 import { describeError } from "../../errors.ts";
 import { onInterrupt } from "../../interrupts.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
@@ -16,7 +16,6 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
     return await runRedir(config, {
       podName: connection.podName,
       manager: adaptManager(connection.client),
-      openTunnel: connection.forward,
       dialLocal,
       print: (line) => process.stdout.write(`${line}\n`),
       warn: (message) => progress.warn(message),

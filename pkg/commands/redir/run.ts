@@ -1,17 +1,19 @@
 // `kdiag redir`: one Redirect stream per port, all installed or none, bridged connections while
 // they last, and every rule removed (streams cancelled and ended) before the CLI exits.
-import type { Duplex } from "node:stream";
 import type { Process } from "../../../api/gen/kdiag.ts";
 import { KdiagError } from "../../errors.ts";
 import type { InterruptListener } from "../../interrupts.ts";
 import type { RedirConfig } from "./config.ts";
-import { bridgeConnection } from "./connections.ts";
+import { bridgeConnection, type TunnelStream } from "./connections.ts";
+import type { TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { choosePodPorts } from "./discover.ts";
 import { describeRedirect, describeRedirectFailure } from "./grpc-status.ts";
 import type { PortPair } from "./ports.ts";
 import { startRedirect, type RedirectClient, type RedirectSession } from "./session.ts";
 
 export interface RedirManager extends RedirectClient {
+  /** A Tunnel call: carries one announced connection. */
+  tunnel(): TunnelStream;
   listProcesses(): Promise<Process[]>;
   /** A round trip on the same connection: once it answers, the manager has seen our cancels. */
   ping(): Promise<void>;
@@ -20,8 +22,7 @@ export interface RedirManager extends RedirectClient {
 export interface RedirDeps {
   podName: string;
   manager: RedirManager;
-  openTunnel: (port: number) => Promise<Duplex>;
-  dialLocal: (port: number) => Promise<Duplex>;
+  dialLocal: (port: number) => Promise<TunnelSocket>;
   /** Data lines: each redirect set up, each connection. */
   print: (line: string) => void;
   warn: (message: string) => void;
@@ -53,6 +54,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
       onConnection: (connection) => {
         const bridged = bridgeConnection(pair, connection, {
           ...deps,
+          openTunnel: () => deps.manager.tunnel(),
           report: (line) => (config.pod.quiet ? undefined : deps.print(line)),
         });
         connections.add(bridged);

@@ -1,0 +1,36 @@
+// The manager's credential: a random 256-bit token every call must carry, and the self-signed
+// certificate its TLS listener presents. Both go into one file of the manager's own container
+// (0600, in a 0700 directory), never into the log, the environment or a command line: whoever
+// may exec into the container (or read its files) can read it, and nobody else in the pod can.
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
+
+export const defaultCredentialFile = "/run/kdiag/credential.json";
+
+export interface Credential {
+  token: string;
+  certificate: string;
+  privateKey: string;
+}
+
+/** What the file holds, and what the CLI reads back (pkg/kube/manager-credential.ts). */
+export interface CredentialFile {
+  token: string;
+  certificate: string;
+}
+
+export async function createCredential(options: { file: string }): Promise<Credential> {
+  const { certificate, privateKey } = createSelfSignedCertificate({ name: "kdiag-manager" });
+  const token = randomBytes(32).toString("hex");
+  const directory = dirname(options.file);
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700);
+  // Written under another name and renamed, so a reader never sees half a file.
+  const partial = `${options.file}.${process.pid}.partial`;
+  const content: CredentialFile = { token, certificate };
+  await writeFile(partial, JSON.stringify(content) + "\n", { mode: 0o600, flag: "wx" });
+  await rename(partial, options.file);
+  return { token, certificate, privateKey };
+}

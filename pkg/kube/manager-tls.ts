@@ -1,0 +1,40 @@
+// One connection to the manager: a port-forward to its port, then TLS that trusts exactly the
+// certificate from the manager's credential. A process of the pod that answered on the port in
+// the manager's place cannot complete the handshake, so it is never sent the token.
+import tls from "node:tls";
+import type { Duplex } from "node:stream";
+import { KdiagError } from "../errors.ts";
+
+export interface ManagerTlsTarget {
+  /** A fresh port-forwarded connection to the manager's port. */
+  forward: () => Promise<Duplex>;
+  certificate: string;
+  /** For messages. */
+  pod: string;
+}
+
+export async function connectManagerTls(target: ManagerTlsTarget): Promise<tls.TLSSocket> {
+  const socket = await target.forward();
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({
+      socket,
+      ca: [target.certificate],
+      // The pin is the trust: the certificate names no host, so there is no name to check.
+      checkServerIdentity: () => undefined,
+      ALPNProtocols: ["h2"],
+    });
+    const fail = (error: Error): void => {
+      socket.destroy();
+      reject(
+        new KdiagError(`kdiag's manager in pod \`${target.pod}\` did not prove itself with its certificate (${error.message})`, {
+          cause: error,
+        }),
+      );
+    };
+    secure.once("error", fail);
+    secure.once("secureConnect", () => {
+      secure.off("error", fail);
+      resolve(secure);
+    });
+  });
+}
