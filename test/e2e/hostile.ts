@@ -15,7 +15,12 @@ export interface HostileEvent {
   attempt?: number;
   /** sent/received/closed: byte count. */
   bytes?: number;
-  /** received: the first 64 bytes, printable ASCII as is, anything else as \xNN. */
+  /**
+   * received: the first 64 bytes the connection got, printable ASCII as is, anything else as \xNN.
+   * A plaintext HTTP/2 server answers the poller's preface with SETTINGS (and GOAWAY) frames, so
+   * a received event alone is no leak: look for the redirected payload's marker, sent within the
+   * stream's first 64 bytes, in the samples.
+   */
   sample?: string;
   /** closed: eof, timeout, reset or the error's text. */
   how?: string;
