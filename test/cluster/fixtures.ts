@@ -71,3 +71,30 @@ export function busyboxPod(options: PodOptions & { command?: string } = { name: 
     },
   ]);
 }
+
+/** The uid and gid the hostile container runs as: nobody, with no capability. */
+export const hostileUid = 65534;
+
+/**
+ * A pod (app=hostile-target) whose first container, kdiag's default target, is the scratch server
+ * on 8080, and whose second container `hostile` is an unprivileged neighbour sharing its loopback:
+ * it connects to every listener that appears there, writes `HOSTILE-INJECT <port>` (and an HTTP/2
+ * preface), logs what it reads as JSON lines (test/images/hostile), and has /grpcurl and busybox.
+ */
+export function hostilePod(options: PodOptions = { name: "hostile" }): object {
+  return pod(options, { app: "hostile-target" }, [
+    serverContainer("server"),
+    {
+      name: "hostile",
+      image: images.hostile,
+      imagePullPolicy: "Never",
+      securityContext: {
+        runAsUser: hostileUid,
+        runAsGroup: hostileUid,
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      },
+    },
+  ]);
+}

@@ -18,6 +18,7 @@ export const images = {
   server: "kdiag-test/server:v1",
   busybox: "kdiag-test/busybox:v1",
   client: "kdiag-test/client:v1",
+  hostile: "kdiag-test/hostile:v1",
   pause: "kdiag/pause:3.10",
 } as const;
 

@@ -6,6 +6,8 @@
 #   kdiag-test/server:v1        scratch: one static HTTP server (test/images/server), no shell
 #   kdiag-test/busybox:v1       static busybox with its applet links
 #   kdiag-test/client:v1        busybox + a loop asking $TARGET for a page every second
+#   kdiag-test/hostile:v1       busybox + static grpcurl + a poller (test/images/hostile) that
+#                               connects to every listener in its pod and injects its own bytes
 #   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -131,8 +133,42 @@ build_manager() {
   emit "$name" "$archive"
 }
 
+grpcurl_static() { # built once per version under $KDIAG_CACHE/build, CGO off so it runs without libc
+  local version=v1.9.3 dir bin
+  dir="$KDIAG_CACHE/build/grpcurl-static-$version"; bin="$dir/grpcurl"
+  if [ ! -x "$bin" ]; then
+    log "building a static grpcurl $version (once; cached in $dir)"
+    local mod="$work/grpcurl-module"
+    mkdir -p "$mod" "$dir"
+    # A throwaway module pinning the version, as scripts/install-deps.sh does: `go install
+    # pkg@version` asks the module proxy for version lists it refuses for some modules.
+    printf 'module kdiag.local/tools\n\ngo 1.22\n\nrequire github.com/fullstorydev/grpcurl %s\n' \
+      "$version" >"$mod/go.mod"
+    ( cd "$mod" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+        -ldflags "-s -w -X main.version=$version" -o "$bin.tmp" github.com/fullstorydev/grpcurl/cmd/grpcurl )
+    mv "$bin.tmp" "$bin"
+  fi
+  echo "$bin"
+}
+
+build_hostile() { # the pod's hostile neighbour of the security tests; the pod spec sets its uid
+  local name=kdiag-test/hostile:v1 src="$REPO_ROOT/test/images/hostile" grpcurl key archive
+  grpcurl="$(grpcurl_static)"
+  key="$(key_of "$src"/*.go "$src"/go.mod "$grpcurl" /bin/busybox)"; archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    mkdir -p "$work/hostile"
+    ( cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags '-s -w' -o "$work/hostile/hostile" . )
+    install -m 755 "$grpcurl" "$work/hostile/grpcurl"
+    deterministic_tar "$work/hostile" "$work/hostile.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/hostile"]' \
+      "$(busybox_layer)" "$work/hostile.tar"
+  fi
+  emit "$name" "$archive"
+}
+
 build_pause
 build_server
 build_busybox
 build_client
 build_manager
+build_hostile

@@ -1,0 +1,3 @@
+module kdiag.test/hostile
+
+go 1.21
