@@ -110,7 +110,7 @@ test("when the manager and its nft are killed with SIGKILL, the kernel removes t
   const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;
   // Nothing gets to clean up: the nft process holding the table dies first, then the manager.
-  for (const pid of [...findChildren(manager.pid), manager.pid]) process.kill(pid, "SIGKILL");
+  for (const pid of [findNft(manager), manager.pid]) process.kill(pid, "SIGKILL");
   await manager.exited;
   await waitForRules({ pod, until: (text) => !text.includes("kdiag"), what: "the kernel to drop the owner table" });
   await assertPortGivenBack();
@@ -122,17 +122,25 @@ test("when the manager and its nft are killed with SIGKILL, the kernel removes t
   await assertPortGivenBack();
 });
 
-test("when the manager's nft process dies, my redirect ends saying so and the port is given back", async () => {
+test("when the manager's nft process dies, my redirect ends saying so, the port is given back, and my next redirect works under a fresh table", async () => {
   const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;
-  const [nft] = findChildren(manager.pid);
-  process.kill(nft ?? 0, "SIGKILL");
+  const oldTable = await findKdiagTable();
+  process.kill(findNft(manager), "SIGKILL");
   const error = await redirect.ended;
   assert.equal(error?.code, status.UNAVAILABLE);
   assert.equal(error?.details, "the kdiag manager lost its redirect rules: nft exited (SIGKILL)");
   await assertPortGivenBack();
-  await manager.stop();
-  await restartManager();
+
+  // The same manager, a new nft owning a table of another name; the old table is gone.
+  const again = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await again.installed;
+  assert.equal(await curlFromPeer(), "hello from the laptop\n");
+  const newTable = await findKdiagTable();
+  assert.notEqual(newTable, oldTable);
+  assert.doesNotMatch(await pod.exec(["nft", "list", "ruleset"]), new RegExp(oldTable));
+  again.cancel();
+  await assertPortGivenBack();
 });
 
 test("a manager starting up removes kdiag tables left behind, but not a live manager's", async () => {
@@ -148,6 +156,19 @@ test("a manager starting up removes kdiag tables left behind, but not a live man
     await second.stop();
   }
 });
+
+// The manager's nft: its child named nft (not a passing iptables-save).
+function findNft(of: Manager): number {
+  const nft = findChildren(of.pid).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "nft");
+  assert.ok(nft, `manager ${of.pid} has no nft child`);
+  return nft;
+}
+
+async function findKdiagTable(): Promise<string> {
+  const table = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
+  assert.ok(table, "no kdiag table in the pod");
+  return table;
+}
 
 function findChildren(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
