@@ -2,6 +2,7 @@
 // When nft goes (killed, crashed, timed out) the kernel drops the table with every rule in it;
 // a fresh session with a fresh table takes its place, so the next redirect works.
 import { randomBytes } from "node:crypto";
+import { findInit, tieToManager } from "./init-process.ts";
 import { NftSession } from "./nft-session.ts";
 import { addOwnedTable, addRedirect, deleteRedirect, deleteTable, type Direction, type RedirectRule } from "./nft-commands.ts";
 
@@ -19,7 +20,7 @@ export interface LostRules {
 }
 
 export interface RedirectRulesOptions {
-  // The command that runs nft, ["nft"] unless told (["ip", "netns", "exec", ns, "nft"]).
+  // The command that runs nft; by default nft that dies with the manager (init-process.ts).
   nft?: string[];
   // How long nft may take to answer one command (NftSession's default unless told).
   timeoutMs?: number;
@@ -127,7 +128,8 @@ export class RedirectRules {
 // possibly with equal pids in their own pid namespaces) can share one pod network namespace,
 // and a restarted session never reuses the name of the table that went with the last one.
 async function openTable(options: RedirectRulesOptions): Promise<Live> {
-  const session = await NftSession.start({ nft: options.nft, timeoutMs: options.timeoutMs });
+  const nft = options.nft ?? tieToManager({ init: findInit(), command: ["nft"] });
+  const session = await NftSession.start({ nft, timeoutMs: options.timeoutMs });
   const table = `kdiag_${process.pid}_${randomBytes(3).toString("hex")}`;
   try {
     await session.run(addOwnedTable(table));

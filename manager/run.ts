@@ -2,6 +2,7 @@
 // "Listening on" line the CLI waits for, and a clean exit on SIGTERM/SIGINT.
 import { status } from "@grpc/grpc-js";
 import { loadDescriptor } from "./descriptor.ts";
+import { findInit, listOwnPids } from "./init-process.ts";
 import { removeLeftoverTables, type LeftoverReport } from "./leftovers.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import { probeIpv6 } from "./listen.ts";
@@ -36,8 +37,8 @@ export async function runManager(options: { listen: ListenAddress; log: Log }): 
   }).catch((error: Error) => error);
   let grpcPort = 0;
   const redirects = new Redirects({ rules, grpcPort: () => grpcPort, ipv6, log });
-  // The manager's own processes (itself and its nft, a descendant) are not the pod's.
-  const ownPids = [process.pid];
+  // The manager's own processes (kdiag-init, itself and its nft) are not the pod's.
+  const ownPids = listOwnPids({ init: findInit(), pid: process.pid, ppid: process.ppid });
   const { server, port } = await startServer({
     listen: options.listen,
     descriptor: await loadDescriptor(),

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { status } from "@grpc/grpc-js";
 import { startContainer, type Container } from "./fixtures/container.ts";
 import { startHttpServer, type LocalServer } from "./fixtures/echo.ts";
-import { createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { createPod, dumpRules, findChildren, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
 import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
 const run = promisify(execFile);
@@ -143,6 +143,23 @@ test("when the manager's nft process dies, my redirect ends saying so, the port 
   await assertPortGivenBack();
 });
 
+test("when the manager is killed with SIGKILL while its nft is stopped, nft dies too: no rule, no nft, no zombie is left", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  const nft = findNft(manager);
+  const { initPid } = manager;
+  process.kill(nft, "SIGSTOP");
+  process.kill(manager.pid, "SIGKILL");
+  // kdiag-init exits with the manager's status once it has reaped everything.
+  assert.equal(await manager.exited, 128 + 9);
+  await waitForRules({ pod, until: (text) => !text.includes("kdiag"), what: "the kernel to drop the owner table" });
+  assert.equal(existsSync(`/proc/${nft}`), false, "nft (or its zombie) is still there");
+  // Neither kdiag-init nor the container's PID 1 (which never reaps) holds a zombie of ours.
+  assert.deepEqual(findZombies({ parents: [initPid, container.hostPid], pids: [nft, manager.pid] }), []);
+  await assertPortGivenBack();
+  await restartManager();
+});
+
 test("a manager starting up removes kdiag tables left behind, but not a live manager's", async () => {
   await pod.exec(["nft", "add", "table", "inet", "kdiag_leftover"]);
   const liveTable = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
@@ -170,8 +187,20 @@ async function findKdiagTable(): Promise<string> {
   return table;
 }
 
-function findChildren(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number),
-  );
+// Zombies (state Z in /proc/<pid>/stat) among `pids` or children of `parents`.
+function findZombies(options: { parents: number[]; pids: number[] }): string[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        return [];
+      }
+      // "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ours = options.pids.includes(Number(pid)) || options.parents.includes(Number(ppid));
+      return state === "Z" && ours ? [stat.slice(0, stat.lastIndexOf(")") + 1)] : [];
+    });
 }
