@@ -45,14 +45,12 @@ export class RedirectRules {
   #live: Live | undefined;
   // The live table, or the restart that will give one (rejected once restarting gave up).
   #ready: Promise<Live>;
-  #lastPid: number;
   #closed = false;
 
   private constructor(options: RedirectRulesOptions, live: Live) {
     this.#options = options;
     this.#live = live;
     this.#ready = Promise.resolve(live);
-    this.#lastPid = live.session.pid;
     this.#watch(live);
   }
 
@@ -64,10 +62,6 @@ export class RedirectRules {
   // The current table's name (the last one while a restart is under way).
   get table(): string {
     return this.#live?.table ?? "";
-  }
-
-  get nftPid(): number {
-    return this.#lastPid;
   }
 
   // Waits for a restart in progress; the rule goes into the table live at that moment.
@@ -112,8 +106,7 @@ export class RedirectRules {
       try {
         const live = await openTable(this.#options);
         this.#live = live;
-        this.#lastPid = live.session.pid;
-        this.#watch(live);
+            this.#watch(live);
         return live;
       } catch (error) {
         lastError = error as Error;
