@@ -23,6 +23,8 @@ RUN mkdir -p /opt/kdiag && printf '{"type":"module"}\n' >/opt/kdiag/package.json
 # Two malloc arenas, not one per thread: after heavy tunnel traffic glibc otherwise keeps tens
 # of MiB of freed buffers (bench/redirect.ts: 103 → 75 MiB with 100 tunnels open).
 ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["/usr/bin/node", "/opt/kdiag/manager.js"]
+# kdiag-init (manager/native/kdiag-init.c) is the manager's parent and reaper: nft dies with the
+# manager, even SIGKILLed, and no zombie is left to the target's PID 1.
+ENTRYPOINT ["/opt/kdiag/kdiag-init", "/usr/bin/node", "/opt/kdiag/manager.js"]
 # ---- end runtime install ----
-COPY --from=build /src/dist/manager.js /src/dist/enter /src/dist/ash /opt/kdiag/
+COPY --from=build /src/dist/manager.js /src/dist/kdiag-init /src/dist/enter /src/dist/ash /opt/kdiag/

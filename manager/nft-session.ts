@@ -8,27 +8,38 @@ export interface RuleRunner {
   run(line: string): Promise<void>;
 }
 
-interface Pending {
-  marker: string;
+export interface NftSessionOptions {
+  // The command that runs nft, ["nft"] unless told (["ip", "netns", "exec", ns, "nft"]).
+  nft?: string[];
+  // How long nft may take to answer one command, counted from the moment it is written to nft.
+  timeoutMs?: number;
+}
+
+interface Command {
+  line: string;
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-const commandTimeoutMs = 10_000;
+const defaultTimeoutMs = 10_000;
 
 export class NftSession implements RuleRunner {
   readonly pid: number;
   // Resolves with the reason once nft is gone (and the kernel has dropped the owned table).
   readonly exited: Promise<Error>;
-  #child: ChildProcessWithoutNullStreams;
-  #pending: Pending[] = [];
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #timeoutMs: number;
+  // Commands wait here until the one before them has answered: nft sees one at a time.
+  readonly #queue: Command[] = [];
+  #current: { command: Command; marker: string; timer: NodeJS.Timeout } | undefined;
   #lines: string[] = [];
   #partial = "";
   #count = 0;
   #exited: Error | undefined;
 
-  private constructor(child: ChildProcessWithoutNullStreams) {
+  private constructor(child: ChildProcessWithoutNullStreams, timeoutMs: number) {
     this.#child = child;
+    this.#timeoutMs = timeoutMs;
     this.pid = child.pid ?? 0;
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => this.#readStderr(chunk));
@@ -38,35 +49,26 @@ export class NftSession implements RuleRunner {
       child.on("exit", (code, signal) => {
         const error = new Error(`nft exited (${signal ?? `code ${code}`})`);
         this.#fail(error);
-        resolve(error);
+        resolve(this.#exited ?? error);
       }),
     );
   }
 
-  // `nft`: the command that runs nft, ["nft"] unless told (["ip", "netns", "exec", ns, "nft"]).
-  static async start(options: { nft?: string[] } = {}): Promise<NftSession> {
+  static async start(options: NftSessionOptions = {}): Promise<NftSession> {
     const [command = "nft", ...args] = options.nft ?? ["nft"];
     const child = spawn(command, [...args, "-i"], { stdio: ["pipe", "pipe", "pipe"] });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (error) => reject(new Error(`cannot run nft: ${error.message}`)));
     });
-    return new NftSession(child);
+    return new NftSession(child, options.timeoutMs ?? defaultTimeoutMs);
   }
 
-  // nft -i answers nothing on success. To learn how a line went, a command that fails in a
-  // known way follows it; any error printed before that marker's own error belongs to the line.
   run(line: string): Promise<void> {
     if (this.#exited) return Promise.reject(this.#exited);
-    const marker = `kdiag_sync_${this.pid}_${++this.#count}`;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail(new Error(`nft did not answer within ${commandTimeoutMs} ms`)), commandTimeoutMs);
-      this.#pending.push({
-        marker,
-        resolve: () => (clearTimeout(timer), resolve()),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      });
-      this.#child.stdin.write(`${line}\n${addSyncMarker(marker)}\n`);
+      this.#queue.push({ line, resolve, reject });
+      this.#writeNext();
     });
   }
 
@@ -78,6 +80,18 @@ export class NftSession implements RuleRunner {
     await exited;
   }
 
+  // nft -i answers nothing on success. To learn how a line went, a command that fails in a
+  // known way follows it; any error printed before that marker's own error belongs to the line.
+  #writeNext(): void {
+    if (this.#current || this.#exited) return;
+    const command = this.#queue.shift();
+    if (!command) return;
+    const marker = `kdiag_sync_${this.pid}_${++this.#count}`;
+    const timer = setTimeout(() => this.#fail(new Error(`nft did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    this.#current = { command, marker, timer };
+    this.#child.stdin.write(`${command.line}\n${addSyncMarker(marker)}\n`);
+  }
+
   #readStderr(chunk: string): void {
     const lines = (this.#partial + chunk).split("\n");
     this.#partial = lines.pop() ?? "";
@@ -85,7 +99,7 @@ export class NftSession implements RuleRunner {
   }
 
   #readLine(line: string): void {
-    const current = this.#pending[0];
+    const current = this.#current;
     if (!current || !line.includes(current.marker)) {
       this.#lines.push(line);
       return;
@@ -94,14 +108,22 @@ export class NftSession implements RuleRunner {
     const errors = this.#lines.filter((text) => text.startsWith("Error: "));
     errors.pop();
     this.#lines = [];
-    this.#pending.shift();
-    if (errors.length === 0) current.resolve();
-    else current.reject(new Error(errors.map((text) => text.slice("Error: ".length)).join("; ")));
+    this.#current = undefined;
+    clearTimeout(current.timer);
+    if (errors.length === 0) current.command.resolve();
+    else current.command.reject(new Error(errors.map((text) => text.slice("Error: ".length)).join("; ")));
+    this.#writeNext();
   }
 
+  // The first reason wins: a timeout's SIGKILL is reported as the timeout, not as the kill.
   #fail(error: Error): void {
     this.#exited ??= error;
-    for (const pending of this.#pending.splice(0)) pending.reject(error);
-    if (this.#child.exitCode === null) this.#child.kill("SIGKILL");
+    if (this.#current) {
+      clearTimeout(this.#current.timer);
+      this.#current.command.reject(this.#exited);
+      this.#current = undefined;
+    }
+    for (const command of this.#queue.splice(0)) command.reject(this.#exited);
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill("SIGKILL");
   }
 }

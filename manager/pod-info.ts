@@ -15,7 +15,22 @@ export interface PodInfo {
   kernel: string;
 }
 
-export async function describePod(): Promise<PodInfo> {
+/**
+ * Gathered once per manager, on the first Version call, then answered from memory: each call
+ * would otherwise run four *-save tools, and anyone on the pod's loopback could call Version in a
+ * loop. The iptables flavour needs no refreshing: whoever decides it wrote their rules before the
+ * manager existed (a mesh's init container runs before any app container, let alone an
+ * ephemeral one), and it only advises the CLI. IPv6 and the kernel do not change.
+ */
+export const describePod = once(readPodInfo);
+
+// `read`'s promise, made on the first call and shared by every call after it.
+export function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= read());
+}
+
+async function readPodInfo(): Promise<PodInfo> {
   const [legacyRules, nftRules, ifInet6] = await Promise.all([
     countSavedRules(["iptables-legacy-save", "ip6tables-legacy-save"]),
     countSavedRules(["iptables-nft-save", "ip6tables-nft-save"]),

@@ -3,13 +3,14 @@
 import { status } from "@grpc/grpc-js";
 import { loadDescriptor } from "./descriptor.ts";
 import { createCredential } from "./credential.ts";
+import { findInit, listOwnPids } from "./init-process.ts";
 import { removeLeftoverTables, type LeftoverReport } from "./leftovers.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import { probeIpv6 } from "./listen.ts";
 import type { Log } from "./log.ts";
 import { describePod } from "./pod-info.ts";
 import { listProcesses } from "./processes.ts";
-import { RedirectRules } from "./redirect-rules.ts";
+import { RedirectRules, restartAttempts } from "./redirect-rules.ts";
 import { Redirects } from "./redirects.ts";
 import { startServer } from "./server.ts";
 import { getVersion } from "./version.ts";
@@ -23,11 +24,22 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   // Before our own table exists, so there is no risk of removing it.
   const leftovers = await removeLeftoverTables().catch((error: Error) => error);
   const ipv6 = await probeIpv6();
-  const rules = await RedirectRules.open().catch((error: Error) => error);
+  // nft gone: its redirects end (their rules went with its table) and a fresh session follows;
+  // if none can be had, a manager that cannot redirect exits so that kdiag injects a new one.
+  const rules = await RedirectRules.open({
+    onLost: ({ table, error }) => {
+      log("error", "kdiag's nft process is gone, and every redirect rule with it; starting a fresh one", { table, error: error.message });
+      void redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager lost its redirect rules: ${error.message}` });
+    },
+    onBroken: (error) => {
+      log("error", `could not restart nft ${restartAttempts} times in a row; exiting`, { error: error.message });
+      process.exit(1);
+    },
+  }).catch((error: Error) => error);
   let grpcPort = 0;
   const redirects = new Redirects({ rules, grpcPort: () => grpcPort, ipv6, log });
-  // The manager's own processes (itself and its nft) are not the pod's.
-  const ownPids = rules instanceof Error ? [process.pid] : [process.pid, rules.nftPid];
+  // The manager's own processes (kdiag-init, itself and its nft) are not the pod's.
+  const ownPids = listOwnPids({ init: findInit(), pid: process.pid, ppid: process.ppid });
   // Before the "Listening on" line: a CLI that read the port finds the credential in place.
   const credential = await createCredential({ file: options.credentialFile });
   const { server, port } = await startServer({
@@ -49,13 +61,6 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   else log("info", "manager started", { version: getVersion(), table: rules.table, ipv6, pid: process.pid });
 
   let stopping = false;
-  if (!(rules instanceof Error)) {
-    void rules.lost.then((error) => {
-      if (stopping) return;
-      log("error", "kdiag's nft process is gone, and every redirect rule with it", { error: error.message });
-      void redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager lost its redirect rules: ${error.message}` });
-    });
-  }
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) return;
     stopping = true;

@@ -1,5 +1,6 @@
-// Builds dist/: the CLI and the manager as single esbuild bundles, the static `enter` helper and
-// the standalone busybox used as the shell. The version is stamped into both bundles here.
+// Builds dist/: the CLI and the manager as single esbuild bundles, the static `enter` helper, the
+// static `kdiag-init` entrypoint of the manager image and the standalone busybox used as the
+// shell. The version is stamped into both bundles here.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
@@ -56,9 +57,10 @@ await Promise.all([
 ]);
 chmodSync("dist/kubectl-kdiag.js", 0o755);
 
-execFileSync("gcc", ["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", "dist/enter", "scratch-shell/enter.c"], {
-  stdio: "inherit",
-});
+const gcc = ["-static", "-O2", "-Wall", "-Wextra", "-Werror"];
+execFileSync("gcc", [...gcc, "-o", "dist/enter", "scratch-shell/enter.c"], { stdio: "inherit" });
+// The manager image's entrypoint: the manager's parent and reaper (see the file's header).
+execFileSync("gcc", [...gcc, "-o", "dist/kdiag-init", "manager/native/kdiag-init.c"], { stdio: "inherit" });
 copyFileSync(busybox, "dist/ash");
 chmodSync("dist/ash", 0o755);
 

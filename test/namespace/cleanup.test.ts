@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { status } from "@grpc/grpc-js";
 import { startContainer, type Container } from "./fixtures/container.ts";
 import { startHttpServer, type LocalServer } from "./fixtures/echo.ts";
-import { createPod, dumpRules, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { createPod, dumpRules, findChildren, startManager, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
 import { connectManager, followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
 
 const run = promisify(execFile);
@@ -112,7 +112,7 @@ test("when the manager and its nft are killed with SIGKILL, the kernel removes t
   const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;
   // Nothing gets to clean up: the nft process holding the table dies first, then the manager.
-  for (const pid of [...findChildren(manager.pid), manager.pid]) process.kill(pid, "SIGKILL");
+  for (const pid of [findNft(manager), manager.pid]) process.kill(pid, "SIGKILL");
   await manager.exited;
   await waitForRules({ pod, until: (text) => !text.includes("kdiag"), what: "the kernel to drop the owner table" });
   await assertPortGivenBack();
@@ -124,16 +124,41 @@ test("when the manager and its nft are killed with SIGKILL, the kernel removes t
   await assertPortGivenBack();
 });
 
-test("when the manager's nft process dies, my redirect ends saying so and the port is given back", async () => {
+test("when the manager's nft process dies, my redirect ends saying so, the port is given back, and my next redirect works under a fresh table", async () => {
   const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;
-  const [nft] = findChildren(manager.pid);
-  process.kill(nft ?? 0, "SIGKILL");
+  const oldTable = await findKdiagTable();
+  process.kill(findNft(manager), "SIGKILL");
   const error = await redirect.ended;
   assert.equal(error?.code, status.UNAVAILABLE);
   assert.equal(error?.details, "the kdiag manager lost its redirect rules: nft exited (SIGKILL)");
   await assertPortGivenBack();
-  await manager.stop();
+
+  // The same manager, a new nft owning a table of another name; the old table is gone.
+  const again = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await again.installed;
+  assert.equal(await curlFromPeer(), "hello from the laptop\n");
+  const newTable = await findKdiagTable();
+  assert.notEqual(newTable, oldTable);
+  assert.doesNotMatch(await pod.exec(["nft", "list", "ruleset"]), new RegExp(oldTable));
+  again.cancel();
+  await assertPortGivenBack();
+});
+
+test("when the manager is killed with SIGKILL while its nft is stopped, nft dies too: no rule, no nft, no zombie is left", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: laptop.port } });
+  await redirect.installed;
+  const nft = findNft(manager);
+  const { initPid } = manager;
+  process.kill(nft, "SIGSTOP");
+  process.kill(manager.pid, "SIGKILL");
+  // kdiag-init exits with the manager's status once it has reaped everything.
+  assert.equal(await manager.exited, 128 + 9);
+  await waitForRules({ pod, until: (text) => !text.includes("kdiag"), what: "the kernel to drop the owner table" });
+  assert.equal(existsSync(`/proc/${nft}`), false, "nft (or its zombie) is still there");
+  // Neither kdiag-init nor the container's PID 1 (which never reaps) holds a zombie of ours.
+  assert.deepEqual(findZombies({ parents: [initPid, container.hostPid], pids: [nft, manager.pid] }), []);
+  await assertPortGivenBack();
   await restartManager();
 });
 
@@ -151,8 +176,33 @@ test("a manager starting up removes kdiag tables left behind, but not a live man
   }
 });
 
-function findChildren(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number),
-  );
+// The manager's nft: its child named nft (not a passing iptables-save).
+function findNft(of: Manager): number {
+  const nft = findChildren(of.pid).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "nft");
+  assert.ok(nft, `manager ${of.pid} has no nft child`);
+  return nft;
+}
+
+async function findKdiagTable(): Promise<string> {
+  const table = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
+  assert.ok(table, "no kdiag table in the pod");
+  return table;
+}
+
+// Zombies (state Z in /proc/<pid>/stat) among `pids` or children of `parents`.
+function findZombies(options: { parents: number[]; pids: number[] }): string[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        return [];
+      }
+      // "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ours = options.pids.includes(Number(pid)) || options.parents.includes(Number(ppid));
+      return state === "Z" && ours ? [stat.slice(0, stat.lastIndexOf(")") + 1)] : [];
+    });
 }

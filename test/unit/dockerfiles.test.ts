@@ -30,11 +30,11 @@ test("Dockerfile and Dockerfile.release have the same runtime install section", 
   assert.equal(installSection("Dockerfile.release"), installSection("Dockerfile"));
 });
 
-test("the install section installs manager/image-packages.txt and runs the manager with Debian's node", () => {
+test("the install section installs manager/image-packages.txt and runs the manager with Debian's node under kdiag-init", () => {
   const section = installSection("Dockerfile");
   assert.match(section, /^COPY manager\/image-packages\.txt \/tmp\/image-packages\.txt$/m);
   assert.match(section, /sed 's\/#\.\*\/\/' \/tmp\/image-packages\.txt \| xargs apt-get install -y --no-install-recommends/);
-  assert.match(section, /^ENTRYPOINT \["\/usr\/bin\/node", "\/opt\/kdiag\/manager\.js"\]$/m);
+  assert.match(section, /^ENTRYPOINT \["\/opt\/kdiag\/kdiag-init", "\/usr\/bin\/node", "\/opt\/kdiag\/manager\.js"\]$/m);
 });
 
 test("the released images and the local cluster's image give the manager the same malloc setting", () => {
@@ -42,11 +42,17 @@ test("the released images and the local cluster's image give the manager the sam
   assert.match(read("test/cluster/images/build.sh"), /--env '\[[^\]]*"MALLOC_ARENA_MAX=2"\]'/);
 });
 
-test("both images start from the same slim Debian and copy the manager, enter and ash into /opt/kdiag", () => {
+test("the local cluster's image starts the manager through kdiag-init too, and ships it", () => {
+  const script = read("test/cluster/images/build.sh");
+  assert.match(script, /--entrypoint '\["\/opt\/kdiag\/kdiag-init","\/usr\/bin\/node","\/opt\/kdiag\/manager\.js"\]'/);
+  assert.match(script, /install -m 755 "\$dist\/kdiag-init" "\$app\/kdiag-init"/);
+});
+
+test("both images start from the same slim Debian and copy the manager, kdiag-init, enter and ash into /opt/kdiag", () => {
   for (const file of ["Dockerfile", "Dockerfile.release"]) {
     const text = read(file);
     assert.match(text, /^FROM debian:bookworm-slim AS runtime$/m, file);
-    assert.match(text, /^COPY .*manager\.js .*enter .*ash \/opt\/kdiag\/$/m, file);
+    assert.match(text, /^COPY .*manager\.js .*kdiag-init .*enter .*ash \/opt\/kdiag\/$/m, file);
   }
 });
 

@@ -105,20 +105,21 @@ build_manager() {
   local version name dist="$REPO_ROOT/dist" f key archive base
   version="$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/package.json")"
   name="kdiag/manager:v$version"
-  for f in manager.js enter ash; do
+  for f in manager.js kdiag-init enter ash; do
     if [ ! -f "$dist/$f" ]; then
       log "dist/$f is missing (run npm run build): $name is not built"
       return 0
     fi
   done
   base="$(bash "$here/manager-rootfs.sh")"
-  key="$( { echo "$base"; cat "$dist/manager.js" "$dist/enter" "$dist/ash"; } | sha256sum | cut -c1-16)"
+  key="$( { echo "$base"; cat "$dist/manager.js" "$dist/kdiag-init" "$dist/enter" "$dist/ash"; } | sha256sum | cut -c1-16)"
   key="$(printf '%s' "$key" | cat - "$0" "$here/docker-archive.sh" | sha256sum | cut -c1-16)"
   archive="$(archive_path "$name" "$key")"
   if [ ! -f "$archive" ]; then
     local app="$work/manager/opt/kdiag"
     mkdir -p "$app"
     cp "$dist/manager.js" "$app/manager.js"
+    install -m 755 "$dist/kdiag-init" "$app/kdiag-init"
     install -m 755 "$dist/enter" "$app/enter"
     install -m 755 "$dist/ash" "$app/ash"
     # dist/manager.js is an ES module bundle; this marks it as one for Node.
@@ -126,7 +127,7 @@ build_manager() {
     chmod 644 "$app/manager.js" "$app/package.json"
     deterministic_tar "$work/manager" "$work/manager-app.tar"
     bash "$here/docker-archive.sh" --tag "$name" --out "$archive" \
-      --entrypoint '["/usr/bin/node","/opt/kdiag/manager.js"]' \
+      --entrypoint '["/opt/kdiag/kdiag-init","/usr/bin/node","/opt/kdiag/manager.js"]' \
       --env '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","MALLOC_ARENA_MAX=2"]' \
       "$base" "$work/manager-app.tar"
   fi
