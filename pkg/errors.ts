@@ -2,6 +2,8 @@
 // CLI prints the message and then the command's usage. A KdiagError is a runtime failure with a
 // message already written for the user: one line `kdiag: <message>`, no usage, no stack.
 
+import { escapeControl } from "./output/escape.ts";
+
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -24,12 +26,16 @@ export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }
 
-/** The one-line text for any error: ours as written, anything else by its message. */
+/**
+ * The one-line text for any error: ours as written, anything else by its message. A message may
+ * carry text from the pod (a gRPC status detail from the manager, an API server's echo of a
+ * name), so its control characters are escaped.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    return firstLine(error.message) || error.name;
+    return escapeControl(firstLine(error.message)) || error.name;
   }
-  return firstLine(String(error));
+  return escapeControl(firstLine(String(error)));
 }
 
 function firstLine(text: string): string {

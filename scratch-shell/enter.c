@@ -1,21 +1,31 @@
 /*
  * enter — run a program of ours inside another process's container, writing nothing into it.
  *
- *   enter [PID] PROGRAM [ARGS...]        PID defaults to 1
+ *   enter [--privileged-programs] [PID] PROGRAM [ARGS...]        PID defaults to 1
  *
  * PROGRAM is a path in *our* filesystem (e.g. the ephemeral container's /kdiag/ash). It runs with
  * argv[0] = basename(PROGRAM), so `enter 1 /kdiag/ash -c 'ls /'` runs busybox as `ash -c 'ls /'`
- * (busybox picks the applet from argv[0]'s basename), inside PID's mount, pid, network, uts, ipc
- * and cgroup namespaces, with PID's root directory as `/`. The kubectl plugin runs exactly
+ * (busybox picks the applet from argv[0]'s basename), inside PID's pid, network, uts, ipc and
+ * cgroup namespaces, with PID's root directory (and under it PID's mounts) as `/`. The kubectl plugin runs exactly
  * `enter 1 /path/to/ash [ARGS...]` in the ephemeral container that shares the target's pid
  * namespace.
  *
  * How:
- *   1. open PROGRAM, pidfd_open(PID) and /proc/PID/root while still in our own namespaces;
- *   2. setns(pidfd, all of them at once) — Linux >= 5.8; older kernels: each /proc/PID/ns entry;
+ *   1. open PROGRAM, pidfd_open(PID), /proc/PID/root and read PID's uid, gid and groups while
+ *      still in our own namespaces;
+ *   2. setns(pidfd, all of them at once but the mount namespace) — Linux >= 5.8; older kernels:
+ *      each /proc/PID/ns entry;
  *   3. fchdir to the root fd and chroot(".");
- *   4. fork (joining a pid namespace only applies to children) and execveat(PROGRAM's fd) in the
- *      child; the parent waits and exits with the child's status (killed by signal N: 128+N).
+ *   4. fork (joining a pid namespace only applies to children); the child takes PID's uid, gid
+ *      and groups and locks itself out of lending capabilities to any program but PROGRAM (see
+ *      drop_privileges) and execveat(PROGRAM's fd); the parent waits and exits with the child's
+ *      status (killed by signal N: 128+N).
+ *
+ * PROGRAM therefore needs file capabilities (`setcap =ei PROGRAM`): they, with the inheritable set
+ * enter gives it, are what lets our busybox keep our capabilities, also when it re-executes itself
+ * for an applet. Any other program — one from the target's filesystem — runs as PID's user with no
+ * capability. --privileged-programs restores the old way: join the mount namespace too and stay
+ * root with every capability, which every program then gets.
  *
  * PROGRAM must be a static binary: it is opened O_CLOEXEC, so a `#!` script cannot be run this
  * way (its interpreter would be handed a /dev/fd path that no longer exists), and a dynamic one
@@ -31,11 +41,17 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -54,6 +70,16 @@
 enum { EXIT_ENTER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 };
 
 #define ALL_NAMESPACES (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+#define PRIVILEGED_PROGRAMS_FLAG "--privileged-programs"
+enum { MAX_GROUPS = 256 };
+
+/* Who the target runs as: its effective uid and gid and its supplementary groups. */
+struct identity {
+  uid_t uid;
+  gid_t gid;
+  int group_count;
+  gid_t groups[MAX_GROUPS];
+};
 
 static void die(int status, const char *format, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
@@ -136,27 +162,96 @@ static void fail_setns(void) {
 
 /* Before Linux 5.8 setns() takes only namespace fds (/proc/PID/ns entries). Every fd is opened before the first join:
  * once in the target's mount namespace, /proc may be another pid namespace's or absent. */
-static void join_namespaces_one_by_one(int pidfd, int pid) {
+static void join_namespaces_one_by_one(int pidfd, int pid, int types) {
   static const struct { const char *entry; int type; } namespaces[] = {
     {"ns/cgroup", CLONE_NEWCGROUP}, {"ns/ipc", CLONE_NEWIPC}, {"ns/uts", CLONE_NEWUTS},
     {"ns/net", CLONE_NEWNET},       {"ns/pid", CLONE_NEWPID}, {"ns/mnt", CLONE_NEWNS},
   };
   enum { COUNT = sizeof namespaces / sizeof namespaces[0] };
   int fds[COUNT];
-  for (int i = 0; i < COUNT; i++) fds[i] = open_proc_entry(pid, namespaces[i].entry, 0);
+  for (int i = 0; i < COUNT; i++) fds[i] = (types & namespaces[i].type) ? open_proc_entry(pid, namespaces[i].entry, 0) : -1;
   ensure_alive(pidfd, pid);
   for (int i = 0; i < COUNT; i++) {
+    if (fds[i] < 0) continue;
     if (setns(fds[i], namespaces[i].type) != 0) fail_setns();
     close(fds[i]);
   }
 }
 
-static void join_namespaces(int pidfd, int pid) {
-  if (setns(pidfd, ALL_NAMESPACES) == 0) return;
+static void join_namespaces(int pidfd, int pid, int types) {
+  if (setns(pidfd, types) == 0) return;
   /* EINVAL: a kernel older than 5.8 that does not take a pidfd here. Nothing was joined yet:
    * setns with a pidfd is all or nothing. */
   if (errno != EINVAL) fail_setns();
-  join_namespaces_one_by_one(pidfd, pid);
+  join_namespaces_one_by_one(pidfd, pid, types);
+}
+
+/* Reads the effective uid and gid and the supplementary groups from /proc/PID/status. */
+static void read_identity(int pid, struct identity *identity) {
+  char text[16384];
+  int fd = open_proc_entry(pid, "status", 0);
+  ssize_t length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) die(EXIT_ENTER_FAILED, "cannot read /proc/%d/status", pid);
+  text[length] = '\0';
+  const char *uid = strstr(text, "\nUid:"), *gid = strstr(text, "\nGid:"), *groups = strstr(text, "\nGroups:");
+  unsigned long real, effective;
+  if (uid == NULL || sscanf(uid, "\nUid: %lu %lu", &real, &effective) != 2) die(EXIT_ENTER_FAILED, "no Uid in /proc/%d/status", pid);
+  identity->uid = (uid_t)effective;
+  if (gid == NULL || sscanf(gid, "\nGid: %lu %lu", &real, &effective) != 2) die(EXIT_ENTER_FAILED, "no Gid in /proc/%d/status", pid);
+  identity->gid = (gid_t)effective;
+  identity->group_count = 0;
+  if (groups == NULL) return;
+  const char *cursor = groups + strlen("\nGroups:");
+  char *end;
+  for (;;) {
+    while (*cursor == ' ' || *cursor == '\t') cursor++;
+    if (*cursor < '0' || *cursor > '9') break;
+    if (identity->group_count == MAX_GROUPS) die(EXIT_ENTER_FAILED, "PID %d has more than %d groups", pid, MAX_GROUPS);
+    identity->groups[identity->group_count++] = (gid_t)strtoul(cursor, &end, 10);
+    cursor = end;
+  }
+}
+
+/* ash must carry file capabilities (setcap =eip): under SECBIT_NOROOT they are what gives it,
+ * and busybox re-executing itself for an applet, the capabilities root had. */
+static void require_file_capabilities(int programfd, const char *path) {
+  if (fgetxattr(programfd, "security.capability", NULL, 0) > 0) return;
+  die(EXIT_CANNOT_EXECUTE, "program %s has no file capabilities: run setcap =ei on it (or pass " PRIVILEGED_PROGRAMS_FLAG ")", path);
+}
+
+static void fail_drop(const char *step) {
+  if (errno == EPERM) die(EXIT_ENTER_FAILED, "%s needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP", step);
+  die(EXIT_ENTER_FAILED, "%s: %s", step, strerror(errno));
+}
+
+/*
+ * From here on, only a program carrying file capabilities on a mount of *our* mount namespace —
+ * our ash, and busybox re-executing itself through /proc/self/exe for an applet — runs with our
+ * capabilities. Every other program runs as the target's uid, gid and groups with no capability:
+ *   - SECBIT_NOROOT: an exec no longer makes uid 0 all-capable;
+ *   - SECBIT_NO_SETUID_FIXUP: switching to the target's uid keeps our permitted set, which ash's
+ *     exec needs under no_new_privs (it may then keep what it had, not gain);
+ *   - no ambient or inheritable capabilities to hand on;
+ *   - no_new_privs: no setuid bit or file capability raises a program above what its caller has,
+ *     so a program of the target cannot regain capabilities by exec'ing /proc/<ash>/exe;
+ *   - we did not join the target's mount namespace, so the kernel treats the target's mounts as
+ *     nosuid (mnt_may_suid: foreign mounts): setuid bits and file capabilities there are ignored.
+ * Every bit is locked, so nothing run later can clear it.
+ */
+static void drop_privileges(const struct identity *identity) {
+  if (setgroups((size_t)identity->group_count, identity->groups) != 0) fail_drop("setgroups");
+  if (setresgid(identity->gid, identity->gid, identity->gid) != 0) fail_drop("setresgid");
+  int securebits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED;
+  if (prctl(PR_SET_SECUREBITS, securebits, 0, 0, 0) != 0) fail_drop("setting securebits");
+  if (setresuid(identity->uid, identity->uid, identity->uid) != 0) fail_drop("setresuid");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail_drop("clearing ambient capabilities");
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &header, data) != 0) fail_drop("capget");
+  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) data[i].inheritable = data[i].permitted;
+  if (syscall(SYS_capset, &header, data) != 0) fail_drop("setting inheritable capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_drop("setting no_new_privs");
 }
 
 /* rootfd was opened before setns: a path like /proc/PID/root would now be resolved in the
@@ -219,7 +314,8 @@ static int wait_for_child(void) {
   return WEXITSTATUS(status);
 }
 
-static void exec_program(int programfd, const char *path, char **argv) {
+static void exec_program(int programfd, const char *path, char **argv, const struct identity *identity) {
+  if (identity != NULL) drop_privileges(identity);
   /* Whatever descriptors our caller (a container runtime's exec) left open beyond stdio must not
    * reach into the target. Marked close-on-exec rather than closed: programfd is still needed.
    * Linux >= 5.11; on older kernels they are inherited, as with nsenter. */
@@ -233,19 +329,26 @@ static void exec_program(int programfd, const char *path, char **argv) {
 
 int main(int argc, char **argv) {
   int first = 1;
-  int pid = argc > 1 ? parse_pid(argv[1]) : -1;
-  if (pid > 0) first = 2;
+  bool privileged = argc > 1 && strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0;
+  if (privileged) first = 2;
+  int pid = argc > first ? parse_pid(argv[first]) : -1;
+  if (pid > 0) first++;
   else pid = 1;
-  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [PID] PROGRAM [ARGS...]");
+  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [" PRIVILEGED_PROGRAMS_FLAG "] [PID] PROGRAM [ARGS...]");
 
   const char *program = argv[first];
   int programfd = open_program(program);
+  if (!privileged) require_file_capabilities(programfd, program);
   int pidfd = open_pidfd(pid);
   int proc_pid = find_proc_pid(pidfd, pid);
   int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
+  static struct identity identity;
+  if (!privileged) read_identity(proc_pid, &identity);
   ensure_alive(pidfd, pid);
 
-  join_namespaces(pidfd, proc_pid);
+  /* Without --privileged-programs the mount namespace stays ours (see drop_privileges): the
+   * target's files are still all there, through its root, with its mounts. */
+  join_namespaces(pidfd, proc_pid, privileged ? ALL_NAMESPACES : ALL_NAMESPACES & ~CLONE_NEWNS);
   close(pidfd);
   change_root(rootfd);
 
@@ -264,7 +367,7 @@ int main(int argc, char **argv) {
 
   child_pid = fork();
   if (child_pid < 0) die(EXIT_ENTER_FAILED, "fork: %s", strerror(errno));
-  if (child_pid == 0) exec_program(programfd, program, program_argv);
+  if (child_pid == 0) exec_program(programfd, program, program_argv, privileged ? NULL : &identity);
   close(programfd);
   return wait_for_child();
 }

@@ -9,10 +9,15 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
   describe: "Open a shell in a container, even one whose image has no shell",
   builder: (yargs: Argv<object>) =>
     addPodOptions(yargs)
+      .option("privileged-programs", {
+        type: "boolean",
+        describe: "Run the container's own programs as root with all of kdiag's capabilities (default: as the container's user, with none; busybox applets always have them)",
+      })
       .example("$0 shell -l app=web", "an interactive shell in the newest Running app=web pod")
       .example("$0 shell --pod db-0 -t sidecar -- -c 'ls /; cat /proc/1/cmdline'", "run a command in container sidecar")
       .epilog(
         "The shell is busybox ash from kdiag's image, run inside the target container's namespaces with its root as /. " +
+          "Programs from the container's filesystem run as the container's user with no capability, unless --privileged-programs. " +
           "kdiag exits with the shell's exit code.",
       ) as Argv<ShellArgs>,
   handler: async (argv) => {

@@ -2,6 +2,7 @@
 // It is silent with --quiet and when stderr is not a terminal (scripts, CI, pipes): progress
 // lines in a log file help nobody. Warnings are not progress and are always shown.
 
+import { escapeControl } from "./escape.ts";
 import { createPainter, shouldColour, type Env } from "./style.ts";
 
 export interface ProgressStream {
@@ -39,13 +40,13 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   return {
     update(message) {
       if (!live) return;
-      stream.write(`\r\x1b[K${paint.dim(`kdiag: ${message}`)}`);
+      stream.write(`\r\x1b[K${paint.dim(`kdiag: ${escapeControl(message)}`)}`);
       showing = true;
     },
     clear,
     warn(message) {
       clear();
-      stream.write(`${paint.yellow("kdiag: warning:")} ${message}\n`);
+      stream.write(`${paint.yellow("kdiag: warning:")} ${escapeControl(message)}\n`);
     },
   };
 }

@@ -2,27 +2,21 @@
 // and the target container's pid namespace, with that namespace's /proc, as an ephemeral
 // container is) reaches into a container that has no shell and writes nothing there.
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { spawn as spawnPty } from "node-pty";
 import { startContainer, type Container } from "./fixtures/container.ts";
+import { buildEnterBinaries, type EnterBinaries } from "./fixtures/enter-binaries.ts";
+import { runCommand } from "./fixtures/run-command.ts";
 import { createPod, type Pod } from "./fixtures/pod.ts";
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("a shell in a container that has none", () => {
   let pod: Pod;
   let container: Container;
-  let binaries: { enter: string; ash: string; cleanup(): void };
+  let binaries: EnterBinaries;
 
   before(async () => {
-    binaries = await findBinaries();
+    binaries = await buildEnterBinaries();
     pod = await createPod({ name: "enter" });
     container = await startContainer({ podNs: pod.podNs, name: "enter-web", port: 8080 });
   });
@@ -83,7 +77,7 @@ describe("a shell in a container that has none", () => {
   });
 
   it("shows usage when no program is given", async () => {
-    assert.deepEqual(await enter(), { code: 125, stdout: "", stderr: "enter: usage: enter [PID] PROGRAM [ARGS...]\n" });
+    assert.deepEqual(await enter(), { code: 125, stdout: "", stderr: "enter: usage: enter [--privileged-programs] [PID] PROGRAM [ARGS...]\n" });
   });
 
   it("names the capability it lacks", async () => {
@@ -128,39 +122,3 @@ describe("a shell in a container that has none", () => {
     assert.deepEqual(readdirSync(container.rootDir).sort(), ["marker", "proc", "server"]);
   });
 });
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCommand(argv: string[]): Promise<Result> {
-  const [command, ...args] = argv;
-  const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/**
- * dist/enter and dist/ash as `npm run build` makes them (the test command builds first); when
- * enter.c is newer than dist/enter (editing it), the same gcc command into a temp dir.
- */
-async function findBinaries(): Promise<{ enter: string; ash: string; cleanup(): void }> {
-  const source = join(root, "scratch-shell/enter.c");
-  const built = { enter: join(root, "dist/enter"), ash: join(root, "dist/ash") };
-  if (existsSync(built.enter) && existsSync(built.ash) && statSync(built.enter).mtimeMs >= statSync(source).mtimeMs) {
-    return { ...built, cleanup: () => {} };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "kdiag-enter-"));
-  const local = { enter: join(dir, "enter"), ash: join(dir, "ash") };
-  await run("gcc", ["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", local.enter, source]);
-  copyFileSync(existsSync(built.ash) ? built.ash : "/bin/busybox", local.ash);
-  return { ...local, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { toManageConfig } from "../../pkg/commands/manage/config.ts";
 import { toPodCommandConfig } from "../../pkg/commands/pod-config.ts";
 import { toPsConfig } from "../../pkg/commands/ps/config.ts";
-import { buildShellCommand, toShellConfig } from "../../pkg/commands/shell/config.ts";
+import { buildShellCommand, privilegedProgramsWarning, toShellConfig } from "../../pkg/commands/shell/config.ts";
 import { UsageError } from "../../pkg/errors.ts";
 import { parseDuration } from "../../pkg/kube/duration.ts";
 import { toKubeOptions } from "../../pkg/kube/options.ts";
@@ -21,6 +21,7 @@ test("a shell on a selected pod gets the defaults: first container, default imag
     timeoutMs: 120_000,
     quiet: false,
     args: [],
+    privilegedPrograms: false,
   });
 });
 
@@ -28,7 +29,17 @@ test("arguments after -- go to ash, numbers included, and the shell enters PID 1
   const config = toShellConfig({ pod: "db-0", target: "second", "--": ["-c", "exit 7", 3] });
   assert.deepEqual(config.selection, { kind: "name", name: "db-0" });
   assert.equal(config.target, "second");
-  assert.deepEqual(buildShellCommand(config.args), ["/opt/kdiag/enter", "1", "/opt/kdiag/ash", "-c", "exit 7", "3"]);
+  assert.deepEqual(buildShellCommand(config), ["/opt/kdiag/enter", "1", "/opt/kdiag/ash", "-c", "exit 7", "3"]);
+});
+
+test("--privileged-programs is passed to enter before the PID, and warns in one line what it does", () => {
+  const config = toShellConfig({ pod: "db-0", privilegedPrograms: true, "--": ["-c", "curl -V"] });
+  assert.equal(config.privilegedPrograms, true);
+  assert.deepEqual(buildShellCommand(config), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
+  assert.equal(
+    privilegedProgramsWarning,
+    "--privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container",
+  );
 });
 
 test("cluster flags are carried through and --request-timeout is a duration", () => {

@@ -1,7 +1,9 @@
 // The `ps` table: PID PPID NAME LISTEN COMMAND, columns padded to their widest cell; COMMAND is
-// last and never padded so long command lines stay whole. Pure; unit-tested.
+// last and never padded so long command lines stay whole. Names and command lines are the pod's
+// to choose, so their control characters are escaped (pkg/output/escape.ts). Pure; unit-tested.
 
 import type { ListeningAddress, Process } from "../../../api/gen/kdiag.ts";
+import { escapeControl } from "../../output/escape.ts";
 
 const headers = ["PID", "PPID", "NAME", "LISTEN", "COMMAND"] as const;
 
@@ -16,9 +18,9 @@ export function formatPsTable(processes: Process[]): string {
     .map((process) => [
       String(process.pid),
       String(process.ppid),
-      process.name,
+      escapeControl(process.name),
       process.listening.map(formatListening).join(",") || "-",
-      process.cmdline.join(" ") || `[${process.name}]`,
+      escapeControl(process.cmdline.join(" ") || `[${process.name}]`),
     ]);
   const table = [[...headers], ...rows];
   const widths = headers.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));

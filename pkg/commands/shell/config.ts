@@ -8,19 +8,38 @@ export const enterPath = "/opt/kdiag/enter";
 export const ashPath = "/opt/kdiag/ash";
 
 export interface ShellArgs extends PodCommandArgs {
+  privilegedPrograms?: boolean;
   "--"?: Array<string | number>;
 }
 
 export interface ShellConfig extends PodCommandConfig {
   /** Arguments for ash, e.g. ["-c", "ls /"]; none for an interactive shell. */
   args: string[];
+  /**
+   * --privileged-programs: the target's own programs run as root with every capability of kdiag's
+   * container. Off: they run as the target's user with no capability (busybox applets keep them).
+   */
+  privilegedPrograms: boolean;
 }
+
+export const privilegedProgramsFlag = "--privileged-programs";
+
+/** Printed on stderr (as `kdiag: warning: …`) when the user asks for --privileged-programs. */
+export const privilegedProgramsWarning =
+  `${privilegedProgramsFlag}: the container's own programs run as root with every capability of kdiag's privileged container`;
 
 export function toShellConfig(argv: ShellArgs): ShellConfig {
-  return { ...toPodCommandConfig(argv), args: (argv["--"] ?? []).map(String) };
+  return {
+    ...toPodCommandConfig(argv),
+    args: (argv["--"] ?? []).map(String),
+    privilegedPrograms: argv.privilegedPrograms ?? false,
+  };
 }
 
-/** `enter 1 ash ARGS…`: enter PID 1 of the shared pid namespace, which is the target's init. */
-export function buildShellCommand(args: string[]): string[] {
-  return [enterPath, "1", ashPath, ...args];
+/**
+ * `enter [--privileged-programs] 1 ash ARGS…`: enter PID 1 of the shared pid namespace, which is
+ * the target's init (scratch-shell/README.md).
+ */
+export function buildShellCommand(options: { args: string[]; privilegedPrograms: boolean }): string[] {
+  return [enterPath, ...(options.privilegedPrograms ? [privilegedProgramsFlag] : []), "1", ashPath, ...options.args];
 }

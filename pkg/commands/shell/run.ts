@@ -6,7 +6,7 @@
 import { execInContainer } from "../../kube/exec.ts";
 import { openKube, prepareManager } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
-import { buildShellCommand, type ShellConfig } from "./config.ts";
+import { buildShellCommand, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
 
 export interface ShellDeps {
   stdin: NodeJS.ReadStream;
@@ -17,6 +17,7 @@ export interface ShellDeps {
 
 export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<number> {
   const kube = openKube(config);
+  if (config.privilegedPrograms) deps.progress.warn(privilegedProgramsWarning);
   const ready = await prepareManager(config, kube, deps.progress);
   deps.progress.clear();
   const tty = Boolean(deps.stdin.isTTY && deps.stdout.isTTY);
@@ -27,7 +28,7 @@ export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<nu
       namespace: kube.session.namespace,
       pod: ready.podName,
       container: ready.container,
-      command: buildShellCommand(config.args),
+      command: buildShellCommand(config),
       stdin: deps.stdin,
       stdout: deps.stdout,
       stderr: tty ? null : deps.stderr,

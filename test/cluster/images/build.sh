@@ -19,7 +19,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 deterministic_tar() { # DIR OUT: a layer tar of DIR's contents, same bytes for the same files
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf "$2" $(ls -A "$1")
+  # File capabilities (the manager's ash) travel as a SCHILY.xattr PAX record.
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+    --xattrs --xattrs-include='security.capability' -C "$1" -cf "$2" $(ls -A "$1")
 }
 
 key_of() { # FILES...: short hash of the files' contents plus this script and the archive writer
@@ -122,6 +124,8 @@ build_manager() {
     install -m 755 "$dist/kdiag-init" "$app/kdiag-init"
     install -m 755 "$dist/enter" "$app/enter"
     install -m 755 "$dist/ash" "$app/ash"
+    # enter runs the target's programs without our privileges; busybox keeps them through these.
+    setcap =ei "$app/ash"
     # dist/manager.js is an ES module bundle; this marks it as one for Node.
     printf '{"type":"module"}\n' >"$app/package.json"
     chmod 644 "$app/manager.js" "$app/package.json"
