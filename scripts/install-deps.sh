@@ -10,6 +10,7 @@ debian_packages=(
   iptables nftables iproute2 socat        # namespace tests and benchmarks
   containerd runc containernetworking-plugins  # the local cluster's runtime and CNI
   openssl conntrack ethtool util-linux procps kmod
+  libcap2-bin                             # setcap: the manager image's ash keeps its capabilities
   mmdebstrap                              # the local cluster's manager image rootfs
 )
 krew_version=v0.4.4

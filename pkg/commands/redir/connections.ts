@@ -4,6 +4,7 @@
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { RedirectResponse, TunnelFrame } from "../../../api/gen/kdiag.ts";
 import { bridgeTunnel, makeFrame, type TunnelSocket } from "../../../api/tunnel-bridge.ts";
+import { escapeControl } from "../../output/escape.ts";
 import { readGrpcStatus } from "./grpc-status.ts";
 import type { PortPair } from "./ports.ts";
 
@@ -22,7 +23,8 @@ export interface ConnectionDeps {
 
 /** Bridges one connection; resolves when it is over (never rejects). */
 export async function bridgeConnection(pair: PortPair, connection: RedirectResponse, deps: ConnectionDeps): Promise<void> {
-  const what = `connection from ${connection.peer || "a peer"} to ${deps.podName}:${pair.podPort}`;
+  // The peer's address comes from the manager, which answers for a pod: text from a stranger.
+  const what = `connection from ${escapeControl(connection.peer) || "a peer"} to ${deps.podName}:${pair.podPort}`;
   // Opened at once: the call needs no round trip before its first frame, and the peer waits.
   const tunnel = deps.openTunnel();
   let failure: unknown;
@@ -37,7 +39,7 @@ export async function bridgeConnection(pair: PortPair, connection: RedirectRespo
   deps.report(`${what} → localhost:${pair.localPort}`);
   await bridgeTunnel(local, tunnel);
   const grpc = readGrpcStatus(failure);
-  if (failure !== undefined) deps.warn(`${what} lost its tunnel: ${grpc?.details || String(failure)}`);
+  if (failure !== undefined) deps.warn(`${what} lost its tunnel: ${escapeControl(grpc?.details || String(failure))}`);
 }
 
 class DialError {
