@@ -7,6 +7,7 @@ import type { RedirectRequest, RedirectResponse, TunnelFrame } from "../api/gen/
 import { bridgeTunnel } from "../api/tunnel-bridge.ts";
 import { Connections } from "./connections.ts";
 import { formatPeer } from "./listen.ts";
+import { isOwnAddress } from "./local-peer.ts";
 import type { Log } from "./log.ts";
 import { openRedirectListeners } from "./redirect-listeners.ts";
 import { checkRedirectRequest, describeTarget, type Refusal } from "./redirect-request.ts";
@@ -91,6 +92,10 @@ export class Redirects {
     const onConnection = (socket: Socket): void => {
       if (ending || call.cancelled || call.writableEnded) return void socket.resetAndDestroy();
       const peer = formatPeer(socket);
+      if (target.direction === "incoming" && isOwnAddress(socket.remoteAddress)) {
+        socket.resetAndDestroy();
+        return log("warn", "refused a connection to the redirect listener from the pod itself", { ...target, peer });
+      }
       const connection = this.#connections.add({ socket, redirect: key });
       if (connection === undefined) return log("warn", "refused a redirected connection: too many waiting or open", { ...target, peer });
       call.write({ peer, connection });
