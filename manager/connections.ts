@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 
 export const connectionLimits = {
-  /** Announced but not yet claimed, per redirect and in all. */
-  pendingPerRedirect: 64,
-  pendingTotal: 256,
+  /** Announced but not yet claimed, per redirect and in all: room for a burst of clients. */
+  pendingPerRedirect: 256,
+  pendingTotal: 1024,
   /** Claimed and carried, in all. */
-  activeTotal: 1024,
+  activeTotal: 4096,
   /** An announced connection nobody claims is reset after this long. */
   claimDeadlineMs: 10_000,
 } as const;

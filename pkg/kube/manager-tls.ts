@@ -25,6 +25,8 @@ export async function connectManagerTls(target: ManagerTlsTarget): Promise<tls.T
     });
     const fail = (error: Error): void => {
       socket.destroy();
+      // The port-forward itself failed (the manager is gone, say): that is the news, not TLS.
+      if (error instanceof KdiagError) return reject(error);
       reject(
         new KdiagError(`kdiag's manager in pod \`${target.pod}\` did not prove itself with its certificate (${error.message})`, {
           cause: error,

@@ -82,7 +82,7 @@ export async function findManagerPort(ns: string, pod: string, timeoutMs = 30_00
   }
 }
 
-async function findManagerContainer(ns: string, pod: string): Promise<string | undefined> {
+export async function findManagerContainer(ns: string, pod: string): Promise<string | undefined> {
   const { stdout } = await kubectl(["-n", ns, "get", "pod", pod, "-o", "json"]);
   const status = JSON.parse(stdout) as {
     spec: { ephemeralContainers?: Array<{ name: string }> };
