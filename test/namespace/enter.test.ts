@@ -2,7 +2,7 @@
 // and the target container's pid namespace, with that namespace's /proc, as an ephemeral
 // container is) reaches into a container that has no shell and writes nothing there.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { spawn as spawnPty } from "node-pty";
 import { startContainer, type Container } from "./fixtures/container.ts";
@@ -106,6 +106,9 @@ describe("a shell in a container that has none", () => {
     await waitForScreen(prompt, 2);
     terminal.write("sleep 30\r");
     await waitForScreen("sleep 30\r\n", 1);
+    // ash echoes the line before it gives the terminal back (ISIG on) to the command's process
+    // group: ^C is only a signal once `sleep` is the terminal's foreground.
+    await waitForForegroundSleep(terminal.pid);
     terminal.write("\x03");
     await waitForScreen(prompt, 3);
     terminal.write("echo status $?\r");
@@ -116,6 +119,30 @@ describe("a shell in a container that has none", () => {
     assert.ok(screen.includes("sleep 30\r\n^C\r\n"), screen);
     assert.ok(screen.includes("echo status $?\r\nstatus 130\r\n"), screen);
   });
+
+  /** Until a `sleep` in the terminal's session leads the terminal's foreground process group. */
+  async function waitForForegroundSleep(sessionLeader: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+        const stat = readStat(Number(entry));
+        // Fields after "(comm)": state ppid pgrp session tty_nr tpgid.
+        if (stat?.comm === "sleep" && stat.fields[3] === String(sessionLeader) && stat.fields[2] === stat.fields[5]) return;
+      }
+      if (Date.now() > deadline) throw new Error("no sleep in the terminal's foreground within 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  function readStat(pid: number): { comm: string; fields: string[] } | undefined {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = text.lastIndexOf(")");
+      return { comm: text.slice(text.indexOf("(") + 1, close), fields: text.slice(close + 2).split(" ") };
+    } catch {
+      return undefined;
+    }
+  }
 
   it("writes nothing into the container", async () => {
     await enter("1", binaries.ash, "-c", "ls / >/dev/null");
