@@ -40,7 +40,7 @@ test("ps -o json gives the same as one JSON document", async () => {
   assert.ok(server?.listening.some((address) => address.port === 8080));
 });
 
-test("manage --port-forward keeps a forward open so grpcurl lists the manager's service", async () => {
+test("manage --port-forward keeps a forward open and prints the grpcurl line that lists the manager's service", async () => {
   const port = await findFreePort();
   const manage = execa("kubectl", ["kdiag", "manage", "-n", ns.name, "-l", "app=scratch", "--port-forward", String(port)], {
     env: userEnv,
@@ -48,10 +48,16 @@ test("manage --port-forward keeps a forward open so grpcurl lists the manager's 
     stdin: "ignore",
   });
   try {
-    await waitForOutput(manage.stdout, /forwarding 127\.0\.0\.1:\d+/);
-    const listed = await execa(grpcurl, ["-plaintext", `localhost:${port}`, "list"], { reject: false, timeout: 30_000 });
+    const printed = await waitForOutput(manage.stdout, /^grpcurl -plaintext -H 'authorization: Bearer ([0-9a-f]{64})' 127\.0\.0\.1:(\d+) list$/m);
+    assert.equal(printed[2], String(port));
+    const header = `authorization: Bearer ${printed[1]}`;
+    const listed = await execa(grpcurl, ["-plaintext", "-H", header, `localhost:${port}`, "list"], { reject: false, timeout: 30_000 });
     assert.equal(listed.exitCode, 0, String(listed.stderr));
     assert.ok(String(listed.stdout).split("\n").includes("kdiag.v1.Manager"), String(listed.stdout));
+    // The forwarded port is no way around the credential.
+    const bare = await execa(grpcurl, ["-plaintext", `localhost:${port}`, "list"], { reject: false, timeout: 30_000 });
+    assert.notEqual(bare.exitCode, 0);
+    assert.match(String(bare.stderr), /Unauthenticated/);
     manage.kill("SIGINT");
     const done = await manage;
     assert.equal(done.exitCode, 0, String(done.stderr));
@@ -70,15 +76,16 @@ function findFreePort(): Promise<number> {
   });
 }
 
-function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: RegExp): Promise<void> {
+function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`no ${pattern} within 60s; saw: ${seen}`)), 60_000);
     stream?.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
-      if (pattern.test(seen)) {
+      const match = pattern.exec(seen);
+      if (match) {
         clearTimeout(timer);
-        resolve();
+        resolve(match);
       }
     });
   });
