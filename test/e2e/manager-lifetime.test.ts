@@ -3,41 +3,16 @@
 // fresh table) and the manager SIGKILLed while its nft is stopped (kdiag-init takes nft with it:
 // the next manager finds no rule, no table, no nft and no zombie of the old one).
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { execa, type Result, type ResultPromise } from "execa";
 import { busyboxPod, scratchPod, serverPort } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { startLocalServer, type LocalServer } from "./local-server.ts";
 import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
 let local: LocalServer;
 const redirs: Redir[] = [];
-
-interface LocalServer {
-  port: number;
-  /** Paths asked so far. */
-  requests: string[];
-  close(): Promise<void>;
-}
-
-/** The developer's server on this machine's loopback: "hello from local". */
-async function startLocalServer(): Promise<LocalServer> {
-  const requests: string[] = [];
-  const server = http.createServer((request, response) => {
-    requests.push(request.url ?? "");
-    response.end("hello from local\n");
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    port: (server.address() as AddressInfo).port,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 before(async () => {
   await ensureCluster();

@@ -2,42 +2,17 @@
 // with --outgoing, the requests a client pod makes) reach a server on this machine while the
 // command runs; after Ctrl-C the pod's rules are gone and the requests reach the real server.
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
 import { clientPod, serverPods, serverPort } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { follow, type Follower } from "../cluster/streams.ts";
+import { startLocalServer, type LocalServer } from "./local-server.ts";
 import { getEphemeralContainers, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
 let local: LocalServer;
 const followers: Follower[] = [];
-
-interface LocalServer {
-  port: number;
-  /** Paths asked so far, with who asked (the pod's address as the tunnel reports it is not here). */
-  requests: string[];
-  close(): Promise<void>;
-}
-
-/** The developer's server on this machine's loopback: "hello from local". */
-async function startLocalServer(): Promise<LocalServer> {
-  const requests: string[] = [];
-  const server = http.createServer((request, response) => {
-    requests.push(request.url ?? "");
-    response.end("hello from local\n");
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    port: (server.address() as AddressInfo).port,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 before(async () => {
   await ensureCluster();

@@ -57,7 +57,8 @@ test("with --privileged-programs the planted program gets kdiag's capabilities, 
   assert.ok((plantedCaps & targetCaps) === targetCaps && plantedCaps !== targetCaps, `${plantedCaps.toString(16)} ⊋ ${targetCaps.toString(16)}`);
   assert.equal(
     result.stderr,
-    "kdiag: warning: --privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container\n",
+    // execa strips the final newline.
+    "kdiag: warning: --privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container",
   );
 });
 
