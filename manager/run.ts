@@ -29,7 +29,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   const rules = await RedirectRules.open({
     onLost: ({ table, error }) => {
       log("error", "kdiag's nft process is gone, and every redirect rule with it; starting a fresh one", { table, error: error.message });
-      void redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager lost its redirect rules: ${error.message}` });
+      void redirects.endAll({ code: status.ABORTED, details: `the kdiag manager lost its redirect rules: ${error.message}` });
     },
     onBroken: (error) => {
       log("error", `could not restart nft ${restartAttempts} times in a row; exiting`, { error: error.message });
@@ -66,7 +66,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
     stopping = true;
     log("info", "stopping", { signal });
     setTimeout(() => process.exit(1), shutdownDeadlineMs).unref();
-    await redirects.endAll({ code: status.UNAVAILABLE, details: `the kdiag manager is stopping (${signal})` });
+    await redirects.endAll({ code: status.ABORTED, details: `the kdiag manager is stopping (${signal})` });
     if (!(rules instanceof Error)) await rules.close();
     server.forceShutdown();
     process.exit(0);

@@ -101,7 +101,7 @@ test("when the manager gets SIGTERM, it ends my redirect, removes its rules and 
   await redirect.installed;
   assert.equal(await manager.stop("SIGTERM"), 0);
   const error = await redirect.ended;
-  assert.equal(error?.code, status.UNAVAILABLE);
+  assert.equal(error?.code, status.ABORTED);
   assert.equal(error?.details, "the kdiag manager is stopping (SIGTERM)");
   assert.doesNotMatch(await dumpRules(pod), /kdiag/);
   await assertPortGivenBack();
@@ -130,7 +130,7 @@ test("when the manager's nft process dies, my redirect ends saying so, the port 
   const oldTable = await findKdiagTable();
   process.kill(findNft(manager), "SIGKILL");
   const error = await redirect.ended;
-  assert.equal(error?.code, status.UNAVAILABLE);
+  assert.equal(error?.code, status.ABORTED);
   assert.equal(error?.details, "the kdiag manager lost its redirect rules: nft exited (SIGKILL)");
   await assertPortGivenBack();
 

@@ -31,13 +31,23 @@ after(async () => {
 });
 
 /** A redir run whose output is collected and whose Ctrl-C is ours to press. */
-function startRedir(ports: string[]) {
+function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
   const printed: string[] = [];
   const warnings: string[] = [];
   let press = () => {};
+  const manager = adaptManager(connection.client);
+  // The first `breakTunnels` Tunnel calls fail under way, as a dropped channel would fail them.
+  let toBreak = options.breakTunnels ?? 0;
   const deps: RedirDeps = {
     podName: "web-1",
-    manager: adaptManager(connection.client),
+    manager: {
+      ...manager,
+      tunnel: () => {
+        const call = manager.tunnel();
+        if (toBreak-- > 0) setImmediate(() => call.cancel());
+        return call;
+      },
+    },
     dialLocal,
     print: (line) => printed.push(line),
     warn: (message) => warnings.push(message),
@@ -94,6 +104,21 @@ test("a local target that refuses is a warning for that connection, and the redi
   redir.interrupt();
   assert.equal(await redir.exit, 0);
   late.close();
+});
+
+test("a connection whose tunnel fails is one warning line, its peer is reset, and the next connection goes through", { timeout: 30_000 }, async () => {
+  const redir = startRedir([`8080:${greeting.port}`], { breakTunnels: 1 });
+  await until("the redirect", () => redir.printed.length > 0);
+  const lost = await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 });
+  lost.end("GET / HTTP/1.0\r\n\r\n");
+  const lostAnswer = await readAll(lost).catch(() => "");
+  assert.doesNotMatch(lostAnswer, /hello from my laptop/);
+  await until("the warning", () => redir.warnings.length > 0);
+  assert.equal(redir.warnings.length, 1, redir.warnings.join("\n"));
+  assert.match(redir.warnings[0] ?? "", /^connection from 10\.240\.0\.1:\d+ to web-1:8080 lost its tunnel: Cancelled on client$/);
+  assert.equal(await askPod(), "hello from my laptop\n");
+  redir.interrupt();
+  assert.equal(await redir.exit, 0);
 });
 
 test("a redirect the manager refuses fails the command and removes the ones already set up", { timeout: 30_000 }, async () => {

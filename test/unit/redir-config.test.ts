@@ -60,6 +60,10 @@ test("manager refusals become one line naming the pod and port", () => {
     "cannot redirect outgoing port 80 of pod web-1: redirects are unavailable: nft not found",
   );
   assert.equal(
+    describeRedirectFailure(error(status.ABORTED, "the kdiag manager lost its redirect rules: nft exited (SIGKILL)"), target),
+    "kdiag's manager ended the redirect of port 80 of pod web-1: the kdiag manager lost its redirect rules: nft exited (SIGKILL); run the command again",
+  );
+  assert.equal(
     describeRedirectFailure(error(status.UNAVAILABLE, "Connection dropped"), target),
     "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: Connection dropped; run the command again",
   );

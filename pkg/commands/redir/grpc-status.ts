@@ -38,6 +38,8 @@ export function describeRedirectFailure(error: unknown, target: RedirectTargetTe
     case status.FAILED_PRECONDITION:
     case status.PERMISSION_DENIED:
       return `cannot redirect ${what}: ${details}`;
+    case status.ABORTED:
+      return `kdiag's manager ended the redirect of ${what}: ${details}; run the command again`;
     case status.UNAVAILABLE:
       return `lost the connection to kdiag's manager in pod ${target.pod} while redirecting port ${target.podPort}: ${transport ?? details}; run the command again`;
     case status.DEADLINE_EXCEEDED:
