@@ -25,7 +25,7 @@ export interface TunnelSocket extends Duplex {
   resetAndDestroy(): unknown;
 }
 
-const emptyFrame: TunnelFrame = { connection: "", data: Buffer.alloc(0), fin: false, reset: false };
+const emptyFrame: TunnelFrame = { offer: undefined, peer: "", data: Buffer.alloc(0), fin: false, reset: false };
 
 export function makeFrame(fields: Partial<TunnelFrame>): TunnelFrame {
   return { ...emptyFrame, ...fields };
@@ -95,5 +95,7 @@ export function bridgeTunnel(socket: TunnelSocket, frames: FrameStream): Promise
   frames.on("error", () => finish("reset"));
   // A gRPC server call whose caller cancelled (or vanished) says so with `cancelled` alone.
   frames.on("cancelled", () => finish("reset"));
+  // A caller that paused the frames while it got ready (dialling its end) is ready now.
+  frames.resume();
   return ended;
 }

@@ -9,8 +9,7 @@
 import { readFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { parseArgs } from "node:util";
-import type { RedirectResponse } from "../api/gen/kdiag.ts";
-import { bridgeTunnel, makeFrame } from "../api/tunnel-bridge.ts";
+import { offerTunnels } from "../pkg/commands/redir/connections.ts";
 import { parseCredential } from "../pkg/kube/manager-credential.ts";
 import { connectManagerTls } from "../pkg/kube/manager-tls.ts";
 import { openManagerClient } from "../pkg/manager-connection.ts";
@@ -58,15 +57,25 @@ async function runClient(): Promise<void> {
       }),
     token: credential.token,
   });
-  const stream = client.redirect({ port, outgoing: false });
-  stream.on("data", (response: RedirectResponse) => {
-    const tunnel = client.tunnel();
-    tunnel.on("error", () => {});
-    tunnel.write(makeFrame({ connection: response.connection }));
-    void bridgeTunnel(connect({ host: "127.0.0.1", port: sinkPort, allowHalfOpen: true, noDelay: true }), tunnel);
-  });
+  const request = { port, outgoing: false };
+  const stream = client.redirect(request);
+  stream.on("data", () => {});
   stream.on("error", (error) => (print({ error: error.message }), process.exit(1)));
-  stream.once("metadata", () => print({ installed: true, sinkPort }));
+  stream.once("metadata", () => {
+    // The CLI's own offers, each connection bridged to the sink as redir bridges to a local server.
+    offerTunnels({ podPort: port, localPort: sinkPort }, request, {
+      podName: "bench",
+      openTunnel: () => client.tunnel(),
+      dialLocal: (local) =>
+        new Promise((resolve, reject) => {
+          const socket = connect({ host: "127.0.0.1", port: local, allowHalfOpen: true, noDelay: true }, () => resolve(socket));
+          socket.once("error", reject);
+        }),
+      report: () => {},
+      warn: () => {},
+    });
+    print({ installed: true, sinkPort });
+  });
 }
 
 async function runRelay(): Promise<void> {

@@ -4,7 +4,6 @@
 import { Metadata, status, type ServerDuplexStream, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Server, Socket } from "node:net";
 import type { RedirectRequest, RedirectResponse, TunnelFrame } from "../api/gen/kdiag.ts";
-import { bridgeTunnel } from "../api/tunnel-bridge.ts";
 import { Connections } from "./connections.ts";
 import { formatPeer } from "./listen.ts";
 import { isOwnAddress } from "./local-peer.ts";
@@ -96,9 +95,9 @@ export class Redirects {
         socket.resetAndDestroy();
         return log("warn", "refused a connection to the redirect listener from the pod itself", { ...target, peer });
       }
-      const connection = this.#connections.add({ socket, redirect: key });
-      if (connection === undefined) return log("warn", "refused a redirected connection: too many waiting or open", { ...target, peer });
-      call.write({ peer, connection });
+      if (this.#connections.accept({ socket, peer, redirect: key }) === "refused") {
+        log("warn", "refused a redirected connection: too many waiting or open", { ...target, peer });
+      }
     };
     try {
       const opened = await openRedirectListeners({ target, ipv6: this.#options.ipv6, onConnection });
@@ -120,16 +119,17 @@ export class Redirects {
     }
   }
 
-  // A Tunnel call: its first frame names an announced connection, then it carries it.
+  // A Tunnel call: its first frame offers it to a live redirect, which sends it a connection.
   tunnel = (call: TunnelCall): void => {
-    const timer = setTimeout(() => endTunnel(call, { code: status.DEADLINE_EXCEEDED, details: "no connection named in time" }), firstFrameDeadlineMs);
+    const timer = setTimeout(() => endTunnel(call, { code: status.DEADLINE_EXCEEDED, details: "no offer in time" }), firstFrameDeadlineMs);
     call.on("error", () => {});
     call.once("data", (first: TunnelFrame) => {
       clearTimeout(timer);
-      const socket = this.#connections.claim(first.connection);
-      if (!socket) return endTunnel(call, { code: status.NOT_FOUND, details: "no such redirected connection (it ended, or was claimed already)" });
-      void bridgeTunnel(socket, call);
-      socket.resume();
+      if (!first.offer) return endTunnel(call, { code: status.INVALID_ARGUMENT, details: "a tunnel's first frame must offer it to a redirect" });
+      const key = keyOf({ direction: first.offer.outgoing ? "outgoing" : "incoming", port: first.offer.port });
+      if (!this.#active.has(key)) return endTunnel(call, { code: status.NOT_FOUND, details: `no redirect of ${key.replace(":", " port ")}` });
+      const refusal = this.#connections.offer({ call, redirect: key });
+      if (refusal) endTunnel(call, refusal);
     });
   };
 }

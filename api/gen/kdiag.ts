@@ -74,19 +74,20 @@ export interface RedirectRequest {
   outgoing: boolean;
 }
 
+/** Nothing is sent on the stream today (connections arrive on Tunnel calls); kept for the API's shape. */
 export interface RedirectResponse {
-  /**
-   * Who opened the redirected connection ("10.88.0.7:51234"). Text the pod controls only in
-   * part; print it escaped.
-   */
-  peer: string;
-  /** Names the connection for Tunnel; unguessable, and valid once. */
-  connection: string;
 }
 
 export interface TunnelFrame {
-  /** Only in the caller's first frame: the RedirectResponse.connection to carry. */
-  connection: string;
+  /** Only in the caller's first frame: the live redirect this tunnel is offered to. */
+  offer:
+    | RedirectRequest
+    | undefined;
+  /**
+   * Only in the manager's first frame: who opened the connection ("10.88.0.7:51234"). Print it
+   * escaped: the pod controls what it reports only in part, but it comes from a stranger.
+   */
+  peer: string;
   data: Buffer;
   /** The sender will send no more data (TCP FIN); the other direction goes on. */
   fin: boolean;
@@ -732,17 +733,11 @@ export const RedirectRequest: MessageFns<RedirectRequest> = {
 };
 
 function createBaseRedirectResponse(): RedirectResponse {
-  return { peer: "", connection: "" };
+  return {};
 }
 
 export const RedirectResponse: MessageFns<RedirectResponse> = {
-  encode(message: RedirectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.peer !== "") {
-      writer.uint32(18).string(message.peer);
-    }
-    if (message.connection !== "") {
-      writer.uint32(26).string(message.connection);
-    }
+  encode(_: RedirectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
@@ -759,22 +754,6 @@ export const RedirectResponse: MessageFns<RedirectResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.peer = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.connection = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -787,43 +766,35 @@ export const RedirectResponse: MessageFns<RedirectResponse> = {
     }
   },
 
-  fromJSON(object: any): RedirectResponse {
-    return {
-      peer: isSet(object.peer) ? globalThis.String(object.peer) : "",
-      connection: isSet(object.connection) ? globalThis.String(object.connection) : "",
-    };
+  fromJSON(_: any): RedirectResponse {
+    return {};
   },
 
-  toJSON(message: RedirectResponse): unknown {
+  toJSON(_: RedirectResponse): unknown {
     const obj: any = {};
-    if (message.peer !== "") {
-      obj.peer = message.peer;
-    }
-    if (message.connection !== "") {
-      obj.connection = message.connection;
-    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<RedirectResponse>, I>>(base?: I): RedirectResponse {
     return RedirectResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RedirectResponse>, I>>(object: I): RedirectResponse {
+  fromPartial<I extends Exact<DeepPartial<RedirectResponse>, I>>(_: I): RedirectResponse {
     const message = createBaseRedirectResponse();
-    message.peer = object.peer ?? "";
-    message.connection = object.connection ?? "";
     return message;
   },
 };
 
 function createBaseTunnelFrame(): TunnelFrame {
-  return { connection: "", data: Buffer.alloc(0), fin: false, reset: false };
+  return { offer: undefined, peer: "", data: Buffer.alloc(0), fin: false, reset: false };
 }
 
 export const TunnelFrame: MessageFns<TunnelFrame> = {
   encode(message: TunnelFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.connection !== "") {
-      writer.uint32(10).string(message.connection);
+    if (message.offer !== undefined) {
+      RedirectRequest.encode(message.offer, writer.uint32(10).fork()).join();
+    }
+    if (message.peer !== "") {
+      writer.uint32(42).string(message.peer);
     }
     if (message.data.length !== 0) {
       writer.uint32(18).bytes(message.data);
@@ -855,7 +826,15 @@ export const TunnelFrame: MessageFns<TunnelFrame> = {
               break;
             }
 
-            message.connection = reader.string();
+            message.offer = RedirectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.peer = reader.string();
             continue;
           }
           case 2: {
@@ -896,7 +875,8 @@ export const TunnelFrame: MessageFns<TunnelFrame> = {
 
   fromJSON(object: any): TunnelFrame {
     return {
-      connection: isSet(object.connection) ? globalThis.String(object.connection) : "",
+      offer: isSet(object.offer) ? RedirectRequest.fromJSON(object.offer) : undefined,
+      peer: isSet(object.peer) ? globalThis.String(object.peer) : "",
       data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
       fin: isSet(object.fin) ? globalThis.Boolean(object.fin) : false,
       reset: isSet(object.reset) ? globalThis.Boolean(object.reset) : false,
@@ -905,8 +885,11 @@ export const TunnelFrame: MessageFns<TunnelFrame> = {
 
   toJSON(message: TunnelFrame): unknown {
     const obj: any = {};
-    if (message.connection !== "") {
-      obj.connection = message.connection;
+    if (message.offer !== undefined) {
+      obj.offer = RedirectRequest.toJSON(message.offer);
+    }
+    if (message.peer !== "") {
+      obj.peer = message.peer;
     }
     if (message.data.length !== 0) {
       obj.data = base64FromBytes(message.data);
@@ -925,7 +908,10 @@ export const TunnelFrame: MessageFns<TunnelFrame> = {
   },
   fromPartial<I extends Exact<DeepPartial<TunnelFrame>, I>>(object: I): TunnelFrame {
     const message = createBaseTunnelFrame();
-    message.connection = object.connection ?? "";
+    message.offer = (object.offer !== undefined && object.offer !== null)
+      ? RedirectRequest.fromPartial(object.offer)
+      : undefined;
+    message.peer = object.peer ?? "";
     message.data = object.data ?? Buffer.alloc(0);
     message.fin = object.fin ?? false;
     message.reset = object.reset ?? false;
@@ -957,9 +943,8 @@ export const ManagerService = {
   },
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
-   * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming it for a Tunnel call the caller must open within a few seconds.
-   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
+   * Response headers are sent once the rule is installed; the connections themselves arrive on
+   * Tunnel calls the caller offers. At most 64 redirects per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect: {
     path: "/kdiag.v1.Manager/Redirect" as const,
@@ -971,10 +956,12 @@ export const ManagerService = {
     responseDeserialize: (value: Buffer): RedirectResponse => RedirectResponse.decode(value),
   },
   /**
-   * Carries one redirected connection inside this authenticated channel. The caller's first
-   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
-   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
-   * directions are finished, or after a reset.
+   * Carries one redirected connection inside this authenticated channel. The caller opens it
+   * ahead of time, its first frame offering it to a live redirect (`offer`); when the pod gets a
+   * connection, the manager's first frame names its peer and the connection's bytes follow at
+   * once, with no round trip. Data flows both ways as frames; `fin` and `reset` carry TCP's
+   * half-close and reset. The call ends with OK once both directions are finished, or after a
+   * reset. Connections wait (up to 10 s) for an offered tunnel; callers keep a few offered.
    */
   tunnel: {
     path: "/kdiag.v1.Manager/Tunnel" as const,
@@ -994,16 +981,17 @@ export interface ManagerServer extends UntypedServiceImplementation {
   ps: handleUnaryCall<PsRequest, PsResponse>;
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
-   * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming it for a Tunnel call the caller must open within a few seconds.
-   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
+   * Response headers are sent once the rule is installed; the connections themselves arrive on
+   * Tunnel calls the caller offers. At most 64 redirects per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect: handleServerStreamingCall<RedirectRequest, RedirectResponse>;
   /**
-   * Carries one redirected connection inside this authenticated channel. The caller's first
-   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
-   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
-   * directions are finished, or after a reset.
+   * Carries one redirected connection inside this authenticated channel. The caller opens it
+   * ahead of time, its first frame offering it to a live redirect (`offer`); when the pod gets a
+   * connection, the manager's first frame names its peer and the connection's bytes follow at
+   * once, with no round trip. Data flows both ways as frames; `fin` and `reset` carry TCP's
+   * half-close and reset. The call ends with OK once both directions are finished, or after a
+   * reset. Connections wait (up to 10 s) for an offered tunnel; callers keep a few offered.
    */
   tunnel: handleBidiStreamingCall<TunnelFrame, TunnelFrame>;
 }
@@ -1040,9 +1028,8 @@ export interface ManagerClient extends Client {
   ): ClientUnaryCall;
   /**
    * Redirects the pod's traffic for `port` to the caller for as long as the stream lasts.
-   * Response headers are sent once the rule is installed; then one message per redirected
-   * connection, naming it for a Tunnel call the caller must open within a few seconds.
-   * At most 64 redirects at once per manager (RESOURCE_EXHAUSTED beyond).
+   * Response headers are sent once the rule is installed; the connections themselves arrive on
+   * Tunnel calls the caller offers. At most 64 redirects per manager (RESOURCE_EXHAUSTED beyond).
    */
   redirect(request: RedirectRequest, options?: Partial<CallOptions>): ClientReadableStream<RedirectResponse>;
   redirect(
@@ -1051,10 +1038,12 @@ export interface ManagerClient extends Client {
     options?: Partial<CallOptions>,
   ): ClientReadableStream<RedirectResponse>;
   /**
-   * Carries one redirected connection inside this authenticated channel. The caller's first
-   * frame names the connection (from a RedirectResponse); then data flows both ways as frames,
-   * and `fin` / `reset` carry TCP's half-close and reset. The call ends with OK once both
-   * directions are finished, or after a reset.
+   * Carries one redirected connection inside this authenticated channel. The caller opens it
+   * ahead of time, its first frame offering it to a live redirect (`offer`); when the pod gets a
+   * connection, the manager's first frame names its peer and the connection's bytes follow at
+   * once, with no round trip. Data flows both ways as frames; `fin` and `reset` carry TCP's
+   * half-close and reset. The call ends with OK once both directions are finished, or after a
+   * reset. Connections wait (up to 10 s) for an offered tunnel; callers keep a few offered.
    */
   tunnel(): ClientDuplexStream<TunnelFrame, TunnelFrame>;
   tunnel(options: Partial<CallOptions>): ClientDuplexStream<TunnelFrame, TunnelFrame>;

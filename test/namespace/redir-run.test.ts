@@ -10,7 +10,7 @@ import { adaptManager, dialLocal } from "../../pkg/commands/redir/endpoints.ts";
 import { runRedir, type RedirDeps } from "../../pkg/commands/redir/run.ts";
 import { readAll, startGreetingServer, type LocalServer } from "./fixtures/echo.ts";
 import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
-import { connectFrom, connectInPod, dumpRules, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
+import { connectFrom, dumpRules, waitForRules, type Manager, type Pod } from "./fixtures/pod.ts";
 import type { ManagerConnection } from "./fixtures/redirect-client.ts";
 
 let managed: ManagedPod;
@@ -36,7 +36,8 @@ function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
   const warnings: string[] = [];
   let press = () => {};
   const manager = adaptManager(connection.client);
-  // The first `breakTunnels` Tunnel calls fail under way, as a dropped channel would fail them.
+  // The first `breakTunnels` tunnels that carry a connection fail under way, as a dropped
+  // channel would fail them.
   let toBreak = options.breakTunnels ?? 0;
   const deps: RedirDeps = {
     podName: "web-1",
@@ -44,7 +45,9 @@ function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
       ...manager,
       tunnel: () => {
         const call = manager.tunnel();
-        if (toBreak-- > 0) setImmediate(() => call.cancel());
+        call.once("data", () => {
+          if (toBreak-- > 0) setImmediate(() => call.cancel());
+        });
         return call;
       },
     },

@@ -30,23 +30,21 @@ for (const family of ["IPv4", "IPv6"] as const) {
       Array.from({ length: 64 }, async () => exchange(await connectFrom({ ns: pod.peerNs, host: podIp, port: 8080 }), 1 << 20)),
     );
     for (const { sent, received } of results) assert.equal(received, sent);
-    assert.equal(redirect.responses.length, 64);
+    assert.equal(redirect.peers.length, 64);
     const peerIp = family === "IPv4" ? pod.peerIp4 : `[${pod.peerIp6}]`;
-    for (const { peer } of redirect.responses) assert.match(peer, new RegExp(`^${escape(peerIp)}:\\d+$`));
+    for (const peer of redirect.peers) assert.match(peer, new RegExp(`^${escape(peerIp)}:\\d+$`));
     redirect.cancel();
     assert.equal((await redirect.ended)?.details, "Cancelled on client");
     await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
   });
 }
 
-test("a redirected connection my client never picks up is closed after about 10 seconds", async () => {
+test("a redirected connection no tunnel of my client takes is reset after about 10 seconds", async () => {
   const stream = connection.client.redirect({ port: 8080, outgoing: false });
   await new Promise((resolve) => stream.once("metadata", resolve));
-  const response = new Promise((resolve) => stream.once("data", resolve));
   const peer = await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 });
   const started = Date.now();
-  await response;
-  assert.equal(await readAll(peer), "");
+  assert.equal(await readAll(peer).catch(() => ""), "");
   const seconds = (Date.now() - started) / 1000;
   assert.ok(seconds > 9 && seconds < 12, `closed after ${seconds} s`);
   stream.on("error", () => {}); // CANCELLED, by us

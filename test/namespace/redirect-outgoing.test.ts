@@ -31,7 +31,7 @@ for (const family of ["IPv4", "IPv6"] as const) {
 
     assert.equal(answer, "hello from the laptop\n");
     const podIp = family === "IPv4" ? pod.podIp4 : `[${pod.podIp6}]`;
-    assert.match(redirect.responses[0]?.peer ?? "", new RegExp(`^${podIp.replace(/[.[\]]/g, "\\$&")}:\\d+$`));
+    assert.match(redirect.peers[0] ?? "", new RegExp(`^${podIp.replace(/[.[\]]/g, "\\$&")}:\\d+$`));
     redirect.cancel();
     await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
     // Nothing listens on the peer: without the rule the same connection is refused.
@@ -53,7 +53,7 @@ test("the pod's connections to its own loopback on the redirected port are left 
   const redirect = followRedirect({ connection, pod, port: 9000, outgoing: true, target: { host: "127.0.0.1", port: laptop.port } });
   await redirect.installed;
   assert.equal(await readAll(await connectFrom({ ns: pod.podNs, host: "127.0.0.1", port: 9000 })), "");
-  assert.equal(redirect.responses.length, 0);
+  assert.equal(redirect.peers.length, 0);
   redirect.cancel();
   await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
 });

@@ -1,14 +1,18 @@
-// One redirected connection: the manager announced it; we dial the local target and carry the
-// connection over a Tunnel call on the manager's authenticated channel. A local target that
-// refuses resets just this connection, and a tunnel that fails is one warning: the session goes on.
+// The CLI's side of redirected connections: a few Tunnel calls offered to each redirect ahead of
+// time, so a connection's first bytes come at once on one of them. For each connection: dial the
+// local target, carry the bytes, offer a fresh tunnel in its place. A local target that refuses
+// resets just that connection, and a tunnel that fails is one warning: the session goes on.
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { RedirectResponse, TunnelFrame } from "../../../api/gen/kdiag.ts";
+import type { RedirectRequest, TunnelFrame } from "../../../api/gen/kdiag.ts";
 import { bridgeTunnel, makeFrame, type TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { escapeControl } from "../../output/escape.ts";
 import { readGrpcStatus } from "./grpc-status.ts";
 import type { PortPair } from "./ports.ts";
 
 export type TunnelStream = ClientDuplexStream<TunnelFrame, TunnelFrame>;
+
+/** Idle tunnels kept offered per redirect: connections arriving together each find one. */
+export const offeredTunnels = 8;
 
 export interface ConnectionDeps {
   podName: string;
@@ -21,25 +25,61 @@ export interface ConnectionDeps {
   warn: (message: string) => void;
 }
 
-/** Bridges one connection; resolves when it is over (never rejects). */
-export async function bridgeConnection(pair: PortPair, connection: RedirectResponse, deps: ConnectionDeps): Promise<void> {
+export interface TunnelOffers {
+  /** Withdraws the idle offers; connections being carried go on until they end. */
+  stop(): void;
+}
+
+export function offerTunnels(pair: PortPair, request: RedirectRequest, deps: ConnectionDeps): TunnelOffers {
+  const idle = new Set<TunnelStream>();
+  let stopped = false;
+  const offer = (): void => {
+    if (stopped) return;
+    const tunnel = deps.openTunnel();
+    idle.add(tunnel);
+    let failure: unknown;
+    tunnel.on("error", (error: unknown) => (failure ??= error));
+    // Ended or failed before carrying anything: the redirect is over; nothing to say here.
+    tunnel.once("close", () => idle.delete(tunnel));
+    tunnel.once("data", (first: TunnelFrame) => {
+      // Held until the local target answers; bridgeTunnel resumes it.
+      tunnel.pause();
+      idle.delete(tunnel);
+      offer();
+      void carry({ pair, tunnel, peer: first.peer, deps, failure: () => failure });
+    });
+    tunnel.write(makeFrame({ offer: request }));
+  };
+  for (let i = 0; i < offeredTunnels; i++) offer();
+  return {
+    stop() {
+      stopped = true;
+      for (const tunnel of idle) tunnel.cancel();
+      idle.clear();
+    },
+  };
+}
+
+async function carry(options: {
+  pair: PortPair;
+  tunnel: TunnelStream;
+  peer: string;
+  deps: ConnectionDeps;
+  failure: () => unknown;
+}): Promise<void> {
+  const { pair, tunnel, deps } = options;
   // The peer's address comes from the manager, which answers for a pod: text from a stranger.
-  const what = `connection from ${escapeControl(connection.peer) || "a peer"} to ${deps.podName}:${pair.podPort}`;
-  // Opened at once: the call needs no round trip before its first frame, and the peer waits.
-  const tunnel = deps.openTunnel();
-  let failure: unknown;
-  tunnel.on("error", (error: unknown) => (failure ??= error));
+  const what = `connection from ${escapeControl(options.peer) || "a peer"} to ${deps.podName}:${pair.podPort}`;
   const local = await deps.dialLocal(pair.localPort).catch((error: unknown) => new DialError(error));
   if (local instanceof DialError) {
-    tunnel.end(makeFrame({ connection: connection.connection, reset: true }));
+    tunnel.end(makeFrame({ reset: true }));
     deps.warn(`${what} reset: nothing accepts connections on localhost:${pair.localPort} (${local.code}); start the local server there`);
     return;
   }
-  tunnel.write(makeFrame({ connection: connection.connection }));
   deps.report(`${what} → localhost:${pair.localPort}`);
   await bridgeTunnel(local, tunnel);
-  const grpc = readGrpcStatus(failure);
-  if (failure !== undefined) deps.warn(`${what} lost its tunnel: ${escapeControl(grpc?.details || String(failure))}`);
+  const failure = options.failure();
+  if (failure !== undefined) deps.warn(`${what} lost its tunnel: ${escapeControl(readGrpcStatus(failure)?.details || String(failure))}`);
 }
 
 class DialError {

@@ -4,7 +4,7 @@ import type { Process } from "../../../api/gen/kdiag.ts";
 import { KdiagError } from "../../errors.ts";
 import type { InterruptListener } from "../../interrupts.ts";
 import type { RedirConfig } from "./config.ts";
-import { bridgeConnection, type TunnelStream } from "./connections.ts";
+import { offerTunnels, type TunnelOffers, type TunnelStream } from "./connections.ts";
 import type { TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { choosePodPorts } from "./discover.ts";
 import { describeRedirect, describeRedirectFailure } from "./grpc-status.ts";
@@ -34,6 +34,7 @@ export interface RedirDeps {
 interface Active {
   pair: PortPair;
   session: RedirectSession;
+  offers?: TunnelOffers;
 }
 
 type Outcome = { kind: "interrupted" } | { kind: "failed"; active: Active; error: unknown };
@@ -44,24 +45,20 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
   let interrupt = () => {};
   const interrupted = new Promise<Outcome>((resolve) => (interrupt = () => resolve({ kind: "interrupted" })));
   const dispose = deps.onInterrupt(() => interrupt());
-  const connections = new Set<Promise<void>>();
-  const active: Active[] = pairs.map((pair) => ({
-    pair,
-    session: startRedirect({
-      client: deps.manager,
-      port: pair.podPort,
-      outgoing: config.outgoing,
-      onConnection: (connection) => {
-        const bridged = bridgeConnection(pair, connection, {
+  const active: Active[] = pairs.map((pair) => {
+    const entry: Active = { pair, session: startRedirect({ client: deps.manager, port: pair.podPort, outgoing: config.outgoing }) };
+    // Tunnels are offered as soon as the rule is live, so the first connection finds one.
+    void entry.session.ready.then(
+      () =>
+        (entry.offers = offerTunnels(pair, { port: pair.podPort, outgoing: config.outgoing }, {
           ...deps,
           openTunnel: () => deps.manager.tunnel(),
           report: (line) => (config.pod.quiet ? undefined : deps.print(line)),
-        });
-        connections.add(bridged);
-        void bridged.finally(() => connections.delete(bridged));
-      },
-    }),
-  }));
+        })),
+      () => {},
+    );
+    return entry;
+  });
   const failure = Promise.race(active.map((entry) => entry.session.ended.then((error): Outcome => ({ kind: "failed", active: entry, error }))));
   try {
     // Setting up: every rule installed, or the first failure (or Ctrl-C) undoes them all.
@@ -104,6 +101,7 @@ function describeSetUp(pod: string, pair: PortPair, outgoing: boolean): string {
 
 /** Cancels every stream and waits until each has ended: the manager removes a rule per stream. */
 async function removeAll(active: Active[], deps: RedirDeps): Promise<void> {
+  for (const { offers } of active) offers?.stop();
   for (const { session } of active) session.cancel();
   await Promise.all(active.map(({ session }) => session.ended));
   // The cancels travel on the connection ahead of this call; its answer means they arrived.

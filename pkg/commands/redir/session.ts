@@ -1,5 +1,5 @@
-// One Redirect stream: the manager answers with response headers once its rule is installed,
-// then sends one tunnel port per redirected connection. The rule lives exactly as long as the
+// One Redirect stream: the manager answers with response headers once its rule is installed; the
+// connections come on Tunnel calls (connections.ts). The rule lives exactly as long as the
 // stream, so cancelling the stream is how a redirect is removed.
 import { status, type ClientReadableStream } from "@grpc/grpc-js";
 import type { RedirectRequest, RedirectResponse } from "../../../api/gen/kdiag.ts";
@@ -23,7 +23,6 @@ export interface StartRedirectOptions {
   client: RedirectClient;
   port: number;
   outgoing: boolean;
-  onConnection: (connection: RedirectResponse) => void;
 }
 
 export function startRedirect(options: StartRedirectOptions): RedirectSession {
@@ -39,7 +38,8 @@ export function startRedirect(options: StartRedirectOptions): RedirectSession {
   ready.catch(() => {});
   const ended = new Promise<unknown>((resolve) => {
     call.on("metadata", () => markReady());
-    call.on("data", (message: RedirectResponse) => options.onConnection(message));
+    // Nothing is sent on it today; read it so that its end and status are seen.
+    call.on("data", () => {});
     call.on("error", (error: unknown) => {
       const ours = cancelled && readCode(error) === status.CANCELLED;
       failReady(error);
