@@ -5,7 +5,8 @@
 import { Server, ServerCredentials, type ServerOptions, type handleUnaryCall } from "@grpc/grpc-js";
 import { createAuthInterceptor } from "./authenticate.ts";
 import type { Credential } from "./credential.ts";
-import { ManagerService, type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
+import { managerService } from "../api/tunnel-codec.ts";
+import { type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import type { RedirectCall, TunnelCall } from "./redirects.ts";
 import { addReflection } from "./reflection.ts";
@@ -34,7 +35,7 @@ export async function startServer(options: {
 }): Promise<{ server: Server; port: number }> {
   const { credential } = options;
   const server = new Server({ ...serverOptions, interceptors: [createAuthInterceptor(credential.token)] });
-  server.addService(ManagerService, {
+  server.addService(managerService, {
     version: answerUnary<VersionRequest, VersionResponse>(options.handlers.version),
     ps: answerUnary<PsRequest, PsResponse>(options.handlers.ps),
     redirect: options.handlers.redirect,

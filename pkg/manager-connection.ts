@@ -6,7 +6,8 @@
 import type { Duplex } from "node:stream";
 import { credentials, InterceptingCall, type Interceptor } from "@grpc/grpc-js";
 import type { V1Pod } from "@kubernetes/client-node";
-import { ManagerClient } from "../api/gen/kdiag.ts";
+import type { ManagerClient } from "../api/gen/kdiag.ts";
+import { FastManagerClient } from "../api/tunnel-codec.ts";
 import type { PodCommandConfig } from "./commands/pod-config.ts";
 import { loadKubeSession, type KubeSession } from "./kube/config.ts";
 import { ensureManagerContainer } from "./kube/inject.ts";
@@ -164,7 +165,7 @@ export async function openManagerClient(options: { connect: () => Promise<Duplex
     },
   });
   // grpc-js would honour http_proxy/https_proxy for this loopback address; it must not.
-  const client = new ManagerClient(`${local.host}:${local.port}`, credentials.createInsecure(), {
+  const client = new FastManagerClient(`${local.host}:${local.port}`, credentials.createInsecure(), {
     "grpc.enable_http_proxy": 0,
     // Redirected connections come back over this one connection: a window that a port-forward's
     // round trip does not throttle.
