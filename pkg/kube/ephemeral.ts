@@ -40,8 +40,11 @@ export function buildManagerContainer(spec: ManagerSpec, name: string): V1Epheme
     targetContainerName: spec.target,
     // The manager rewrites netfilter rules (NET_ADMIN), enters other namespaces and chroots into
     // the target's root (SYS_ADMIN, SYS_PTRACE, SYS_CHROOT) and reads every process's /proc:
-    // privileged is the one setting that grants all of it on every runtime.
-    securityContext: { privileged: true },
+    // privileged is the one setting that grants all of it on every runtime. An ephemeral
+    // container inherits the pod's runAsUser/runAsNonRoot unless it sets its own, and a
+    // privileged container running as uid 1000 has no effective capabilities: so root, said
+    // explicitly.
+    securityContext: { privileged: true, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: true },
     terminationMessagePolicy: "FallbackToLogsOnError",
   };
 }

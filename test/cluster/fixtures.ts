@@ -27,6 +27,16 @@ export function scratchPod(options: PodOptions = { name: "scratch" }): object {
   return pod(options, { app: "scratch" }, [serverContainer("server")]);
 }
 
+/**
+ * The scratch server in a pod hardened as the `restricted` profile and most distroless images
+ * ask (app=nonroot): runAsNonRoot, uid and gid 1000 at pod level, which ephemeral containers
+ * inherit unless they say otherwise.
+ */
+export function nonRootPod(options: PodOptions = { name: "nonroot" }): object {
+  const manifest = pod(options, { app: "nonroot" }, [serverContainer("server")]) as { spec: object };
+  return { ...manifest, spec: { ...manifest.spec, securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 } } };
+}
+
 /** A server pod (app=server) answering "hello from <pod name>" on 8080; create two for a pair. */
 export function serverPod(options: PodOptions): object {
   return pod(options, { app: "server" }, [serverContainer("server")]);

@@ -45,13 +45,13 @@ test("the container name is kdiag-<hash> of the version and the target, stable a
   assert.notEqual(getBaseContainerName({ version: "1.2.4", target: "app" }), base);
 });
 
-test("the manager container targets the container, is privileged and uses the chosen image and policy", () => {
+test("the manager container targets the container, is privileged and root whatever the pod's securityContext says, and uses the chosen image and policy", () => {
   assert.deepEqual(buildManagerContainer(spec, base), {
     name: base,
     image: "kdiag/manager:v1.2.3",
     imagePullPolicy: "IfNotPresent",
     targetContainerName: "app",
-    securityContext: { privileged: true },
+    securityContext: { privileged: true, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: true },
     terminationMessagePolicy: "FallbackToLogsOnError",
   });
 });
