@@ -46,10 +46,16 @@ export interface ReadyManager {
   added: boolean;
 }
 
+/** What a command refuses before anything is added to the pod: throws a KdiagError to refuse. */
+export interface PodCheck {
+  checkPod?: (pod: V1Pod) => void;
+}
+
 /** Selects the pod and makes sure kdiag's container runs next to the target. */
-export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<ReadyManager> {
+export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
   const pod = await selectPod(kube.api, config.selection);
+  check.checkPod?.(pod);
   const target = resolveTarget(pod, config.target);
   const injected = await ensureManagerContainer({
     api: kube.api,
@@ -69,8 +75,8 @@ export interface ManagerEndpoint extends ReadyManager {
 }
 
 /** prepareManager, then the manager's port from its log. */
-export async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<ManagerEndpoint> {
-  const ready = await prepareManager(config, kube, progress);
+export async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerEndpoint> {
+  const ready = await prepareManager(config, kube, progress, check);
   progress.update(`reading the manager's port from ${ready.container}`);
   const port = await discoverManagerPort({
     api: kube.api,
@@ -93,8 +99,13 @@ export interface SecureManagerEndpoint extends ManagerEndpoint {
  * locateManager, then the manager's credential (cached, else read through exec). The first
  * connection proves the credential current; a cached one that fails is read again once.
  */
-export async function secureManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<SecureManagerEndpoint> {
-  const endpoint = await locateManager(config, kube, progress);
+export async function secureManager(
+  config: PodCommandConfig,
+  kube: Kube,
+  progress: Progress,
+  check: PodCheck = {},
+): Promise<SecureManagerEndpoint> {
+  const endpoint = await locateManager(config, kube, progress, check);
   const source: CredentialSource = {
     kc: kube.session.kc,
     namespace: kube.session.namespace,
@@ -141,8 +152,8 @@ export function sendToken(token: string): Interceptor {
 export interface ManagerConnection extends SecureManagerEndpoint, ManagerClientChannel {}
 
 /** secureManager, then a gRPC client over it. */
-export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress): Promise<ManagerConnection> {
-  const endpoint = await secureManager(config, kube, progress);
+export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerConnection> {
+  const endpoint = await secureManager(config, kube, progress, check);
   const channel = await openManagerClient({ connect: endpoint.connect, token: endpoint.credential.token });
   progress.clear();
   return { ...endpoint, ...channel };

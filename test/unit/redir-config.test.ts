@@ -72,3 +72,16 @@ test("manager refusals become one line naming the pod and port", () => {
     "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: pod `web-1` was deleted; run the command again",
   );
 });
+
+test("redir refuses a hostNetwork pod in one line unless --redirect-node-traffic says so", async () => {
+  const { refuseNodeNetwork } = await import("../../pkg/commands/redir/node-network.ts");
+  const hostPod = { metadata: { name: "node-agent" }, spec: { hostNetwork: true, containers: [] } };
+  assert.equal(toRedirConfig({ pod: "node-agent", ports: [80] }).redirectNodeTraffic, false);
+  assert.throws(() => refuseNodeNetwork(hostPod, toRedirConfig({ pod: "node-agent", ports: [80] })), {
+    name: "KdiagError",
+    message:
+      "pod node-agent uses the node's network (hostNetwork), so a redirect would take the node's own traffic; pass --redirect-node-traffic if that is what you want",
+  });
+  refuseNodeNetwork(hostPod, toRedirConfig({ pod: "node-agent", ports: [80], redirectNodeTraffic: true }));
+  refuseNodeNetwork({ spec: { containers: [] } }, toRedirConfig({ pod: "web", ports: [80] }));
+});

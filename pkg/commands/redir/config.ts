@@ -9,11 +9,14 @@ export interface RedirConfig {
   /** Empty: every non-loopback listening TCP port of the pod (incoming only). */
   ports: PortPair[];
   outgoing: boolean;
+  /** A hostNetwork pod's network is the node's: redirect there only when asked. */
+  redirectNodeTraffic: boolean;
 }
 
 export interface RedirArgv extends PodCommandArgs {
   ports?: (string | number)[];
   outgoing?: boolean;
+  redirectNodeTraffic?: boolean;
 }
 
 export function toRedirConfig(argv: RedirArgv): RedirConfig {
@@ -25,5 +28,5 @@ export function toRedirConfig(argv: RedirArgv): RedirConfig {
       "--outgoing needs the ports to take over (the pod's listening ports say nothing about where it connects), e.g. `redir --outgoing -l app=client 80:8080`",
     );
   }
-  return { pod, ports, outgoing };
+  return { pod, ports, outgoing, redirectNodeTraffic: argv.redirectNodeTraffic ?? false };
 }

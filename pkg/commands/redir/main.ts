@@ -6,12 +6,13 @@ import { connectManager, openKube } from "../../manager-connection.ts";
 import { createProgress } from "../../output/progress.ts";
 import type { RedirConfig } from "./config.ts";
 import { adaptManager, dialLocal } from "./endpoints.ts";
+import { refuseNodeNetwork } from "./node-network.ts";
 import { runRedir } from "./run.ts";
 
 export async function runRedirCommand(config: RedirConfig): Promise<number> {
   const progress = createProgress({ quiet: config.pod.quiet });
   const kube = openKube(config.pod);
-  const connection = await connectManager(config.pod, kube, progress);
+  const connection = await connectManager(config.pod, kube, progress, { checkPod: (pod) => refuseNodeNetwork(pod, config) });
   try {
     return await runRedir(config, {
       podName: connection.podName,
