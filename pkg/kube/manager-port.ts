@@ -1,7 +1,8 @@
 // The manager picks a random loopback port and announces it as the first line of its log:
 // `Listening on 127.0.0.1:<port>`. We read the container log until that line appears.
 
-import { KdiagError } from "../errors.ts";
+import { KdiagError, oneLine } from "../errors.ts";
+import { findEphemeralStatus, readContainerState } from "./container-state.ts";
 import { getApiStatus } from "./api-errors.ts";
 import type { PodApi } from "./pod-api.ts";
 
@@ -27,7 +28,7 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
   const deadline = Date.now() + options.timeoutMs;
   let log = "";
   let lastError: unknown;
-  for (;;) {
+  for (let poll = 0; ; poll++) {
     try {
       // The line is first, so the head of the log is enough however long it has grown.
       log = await options.api.readLog(options.podName, options.container, 16_384);
@@ -39,6 +40,8 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
       if (isFinal(error)) throw error;
       lastError = error;
     }
+    // A manager that exited will never write it: say why now, not at the deadline.
+    if (poll % 5 === 4) await failIfExited(options, log);
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
   }
@@ -46,6 +49,15 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
   const why = tail ? `its log ends: ${tail}` : lastError instanceof Error ? lastError.message : "its log is empty";
   throw new KdiagError(
     `kdiag's manager in \`${options.container}\` did not announce its port (\`Listening on 127.0.0.1:PORT\`) within ${options.timeoutMs / 1000}s; ${why}`,
+  );
+}
+
+async function failIfExited(options: DiscoverOptions, log: string): Promise<void> {
+  const state = readContainerState(findEphemeralStatus(await options.api.getPod(options.podName), options.container));
+  if (state.kind !== "failed") return;
+  const tail = log.trim().split("\n").slice(-1)[0];
+  throw new KdiagError(
+    `kdiag's manager in \`${options.container}\` ${state.message} before announcing its port${tail ? `; its log ends: ${oneLine(tail)}` : ""}`,
   );
 }
 
