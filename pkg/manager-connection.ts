@@ -22,6 +22,7 @@ import { discoverManagerPort } from "./kube/manager-port.ts";
 import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
 import { resolveTarget } from "./kube/pod-selection.ts";
+import { describeTargetForEnter } from "./kube/target-container.ts";
 import { forwardPort } from "./kube/port-forward.ts";
 import { selectPod } from "./kube/select-pod.ts";
 import type { Progress } from "./output/progress.ts";
@@ -57,6 +58,9 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
   const pod = await selectPod(kube.api, config.selection);
   check.checkPod?.(pod);
   const target = resolveTarget(pod, config.target);
+  // kdiag's container joins the target's pid namespace: a target that is not running would
+  // only fail later, in the runtime's words.
+  describeTargetForEnter(pod, target);
   const injected = await ensureManagerContainer({
     api: kube.api,
     pod,

@@ -1,7 +1,13 @@
 /*
  * enter — run a program of ours inside another process's container, writing nothing into it.
  *
- *   enter [--privileged-programs] [PID] PROGRAM [ARGS...]        PID defaults to 1
+ *   enter [--privileged-programs] [PID | container:ID] PROGRAM [ARGS...]     PID defaults to 1
+ *
+ * `container:ID` names the target by its container ID (as the pod's status gives it, without the
+ * runtime's `containerd://`): enter takes the container's main process, found through the cgroup
+ * that names the ID in /proc/N/cgroup — the process of that cgroup whose parent is not in it. That
+ * is exact where PID 1 is not the target: a pod that shares one pid namespace (PID 1 is the
+ * pause container), or a container whose PID 1 is an init.
  *
  * PROGRAM is a path in *our* filesystem (e.g. the ephemeral container's /kdiag/ash). It runs with
  * argv[0] = basename(PROGRAM), so `enter 1 /kdiag/ash -c 'ls /'` runs busybox as `ash -c 'ls /'`
@@ -36,6 +42,7 @@
  * PROGRAM does not exist. Errors are one line on stderr starting with "enter: ".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -99,6 +106,56 @@ static int parse_pid(const char *text) {
   long pid = strtol(text, NULL, 10);
   if (pid <= 0 || pid > 0x3fffffff) die(EXIT_ENTER_FAILED, "PID %s is out of range", text);
   return (int)pid;
+}
+
+#define CONTAINER_PREFIX "container:"
+
+static bool in_container(int pid, const char *id) {
+  char path[64], text[8192];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) return false;
+  text[length] = '\0';
+  return strstr(text, id) != NULL;
+}
+
+static int read_ppid(int pid) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) return -1;
+  text[length] = '\0';
+  /* "pid (comm) state ppid …": comm may hold anything, so read after its last ')'. */
+  const char *close_paren = strrchr(text, ')');
+  int ppid = -1;
+  if (close_paren == NULL || sscanf(close_paren + 1, " %*c %d", &ppid) != 1) return -1;
+  return ppid;
+}
+
+/* The main process of the container whose ID is `id`: in its cgroup, with a parent outside it. */
+static int find_container_pid(const char *id) {
+  if (strlen(id) < 12 || strspn(id, "0123456789abcdef") != strlen(id))
+    die(EXIT_ENTER_FAILED, "container ID %s is not a container ID (hex, as the pod's status gives it)", id);
+  DIR *proc = opendir("/proc");
+  if (proc == NULL) die(EXIT_ENTER_FAILED, "cannot read /proc: %s", strerror(errno));
+  int found = -1;
+  struct dirent *entry;
+  while ((entry = readdir(proc)) != NULL) {
+    int pid = parse_pid(entry->d_name);
+    if (pid <= 0 || !in_container(pid, id)) continue;
+    int ppid = read_ppid(pid);
+    if (ppid > 0 && in_container(ppid, id)) continue;
+    if (found < 0 || pid < found) found = pid;
+  }
+  closedir(proc);
+  if (found < 0) die(EXIT_ENTER_FAILED, "container %.12s has no process here: it is not running, or not in this pod's pid namespace", id);
+  return found;
 }
 
 static int open_program(const char *path) {
@@ -331,10 +388,15 @@ int main(int argc, char **argv) {
   int first = 1;
   bool privileged = argc > 1 && strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0;
   if (privileged) first = 2;
-  int pid = argc > first ? parse_pid(argv[first]) : -1;
+  int pid = -1;
+  if (argc > first && strncmp(argv[first], CONTAINER_PREFIX, strlen(CONTAINER_PREFIX)) == 0) {
+    pid = find_container_pid(argv[first] + strlen(CONTAINER_PREFIX));
+  } else if (argc > first) {
+    pid = parse_pid(argv[first]);
+  }
   if (pid > 0) first++;
   else pid = 1;
-  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [" PRIVILEGED_PROGRAMS_FLAG "] [PID] PROGRAM [ARGS...]");
+  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [" PRIVILEGED_PROGRAMS_FLAG "] [PID | container:ID] PROGRAM [ARGS...]");
 
   const char *program = argv[first];
   int programfd = open_program(program);

@@ -1,13 +1,14 @@
-// kdiag on pods hardened as people run them: runAsNonRoot with uid 1000 at pod level. kdiag's
-// container sets its own user (root, privileged), so the shell, ps and redir all work there
-// instead of failing for want of capabilities.
+// kdiag on pods shaped as people run them: runAsNonRoot with uid 1000 at pod level (kdiag's
+// container sets its own user, root and privileged, so the shell, ps and redir work there);
+// one pid namespace shared by the pod's containers (PID 1 is the pause container, so the shell
+// finds its target by container ID); and a target that is not running.
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { nonRootPod } from "../cluster/fixtures.ts";
+import { busyboxPod, nonRootPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { kdiag, userEnv } from "./kdiag-cli.ts";
+import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
 import { startLocalServer } from "./local-server.ts";
 
 let ns: TestNamespace;
@@ -15,8 +16,18 @@ let ns: TestNamespace;
 before(async () => {
   await ensureCluster();
   ns = await createNamespace("kdiag-e2e-hardened");
-  await apply(ns.name, [nonRootPod({ name: "nonroot" })]);
+  const sleeper = busyboxPod({ name: "crashing" }) as { spec: { containers: Array<{ name: string; command: string[] }> } };
+  const [ok] = sleeper.spec.containers;
+  // Each container writes its own name into its own root.
+  const marked = (name: string) => ({ ...ok, name, command: ["sh", "-c", `echo ${name} > /marker; trap 'exit 0' TERM; while :; do sleep 1; done`] });
+  await apply(ns.name, [
+    nonRootPod({ name: "nonroot" }),
+    { ...sleeper, metadata: { name: "shared", labels: { app: "shared" } }, spec: { ...sleeper.spec, shareProcessNamespace: true, containers: [marked("side"), marked("web")] } },
+    // A healthy first container (kdiag's manager needs a running pod) and a crashing second one.
+    { ...sleeper, spec: { ...sleeper.spec, containers: [ok, { ...ok, name: "crasher", command: ["sh", "-c", "exit 3"] }] } },
+  ]);
   await waitForPods(ns.name, "app=nonroot");
+  await waitForPods(ns.name, "app=shared");
 });
 after(async () => ns?.cleanup());
 
@@ -51,6 +62,39 @@ test("in a runAsNonRoot pod, ps lists the server and redir takes its port", asyn
     assert.equal((await redir).exitCode, 0);
     await local.close();
   }
+});
+
+test("in a pod that shares one pid namespace, -t side and -t web each enter their own container's root, not the pause container's", async () => {
+  for (const container of ["side", "web"]) {
+    const result = await kdiag(["shell", "-n", ns.name, "--pod", "shared", "-t", container, "--", "-c", "cat /marker; ls /; cat /proc/1/cmdline"]);
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    const [marker, ...rest] = String(result.stdout).split("\n");
+    assert.equal(marker, container, String(result.stdout));
+    assert.doesNotMatch(rest.join("\n"), /^pause$/m);
+    // PID 1 of the shared namespace is the pause container: the shell did not land there.
+    assert.match(rest.join("\n"), /\/pause/);
+  }
+});
+
+test("a target container that is not running is one line within seconds, naming why", async () => {
+  const deadline = Date.now() + 60_000;
+  // Wait until the kubelet has restarted it at least once (CrashLoopBackOff or between runs).
+  for (;;) {
+    const { stdout } = await kubectl(["-n", ns.name, "get", "pod", "crashing", "-o", 'jsonpath={.status.containerStatuses[?(@.name=="crasher")].restartCount}']);
+    if (Number(stdout) >= 1) break;
+    assert.ok(Date.now() < deadline, "the crasher never restarted");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const started = Date.now();
+  let result = await kdiag(["shell", "-n", ns.name, "--pod", "crashing", "-t", "crasher", "--", "-c", "true"]);
+  // Between two of its runs the container may be up for an instant: then ask again.
+  for (let tries = 0; result.exitCode === 0 && tries < 5; tries++) {
+    result = await kdiag(["shell", "-n", ns.name, "--pod", "crashing", "-t", "crasher", "--", "-c", "true"]);
+  }
+  assert.equal(result.exitCode, 1, String(result.stderr));
+  assert.match(String(result.stderr), /^kdiag: container `crasher` in pod `crashing` is not running \(.+\); kdiag works beside a running container/m);
+  assert.equal(errorLines(result.stderr).length, 1, String(result.stderr));
+  assert.ok(Date.now() - started < 30_000);
 });
 
 /** An HTTP/1.0 GET from this machine; the body. */

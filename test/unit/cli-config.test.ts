@@ -25,17 +25,37 @@ test("a shell on a selected pod gets the defaults: first container, default imag
   });
 });
 
-test("arguments after -- go to ash, numbers included, and the shell enters PID 1", () => {
+test("arguments after -- go to ash, numbers included, and the shell enters the target container by its ID", () => {
   const config = toShellConfig({ pod: "db-0", target: "second", "--": ["-c", "exit 7", 3] });
   assert.deepEqual(config.selection, { kind: "name", name: "db-0" });
   assert.equal(config.target, "second");
-  assert.deepEqual(buildShellCommand(config), ["/opt/kdiag/enter", "1", "/opt/kdiag/ash", "-c", "exit 7", "3"]);
+  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "container:0123abcd4567" }), [
+    "/opt/kdiag/enter",
+    "container:0123abcd4567",
+    "/opt/kdiag/ash",
+    "-c",
+    "exit 7",
+    "3",
+  ]);
+});
+
+test("the target is entered by the container ID the pod's status gives, and one that is not running is one clear line", async () => {
+  const { describeTargetForEnter } = await import("../../pkg/kube/target-container.ts");
+  const pod = (state: object, containerID = "containerd://0123456789abcdef") => ({
+    metadata: { name: "web-0" },
+    status: { containerStatuses: [{ name: "web", containerID, state, lastState: { terminated: { exitCode: 2 } } }] },
+  });
+  assert.equal(describeTargetForEnter(pod({ running: {} }) as never, "web"), "container:0123456789abcdef");
+  assert.throws(() => describeTargetForEnter(pod({ waiting: { reason: "CrashLoopBackOff" } }) as never, "web"), {
+    message:
+      "container `web` in pod `web-0` is not running (CrashLoopBackOff (last exit code 2)); kdiag works beside a running container — try again once it runs, or see why with `kubectl logs web-0 -c web --previous`",
+  });
 });
 
 test("--privileged-programs is passed to enter before the PID, and warns in one line what it does", () => {
   const config = toShellConfig({ pod: "db-0", privilegedPrograms: true, "--": ["-c", "curl -V"] });
   assert.equal(config.privilegedPrograms, true);
-  assert.deepEqual(buildShellCommand(config), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
+  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "1" }), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
   assert.equal(
     privilegedProgramsWarning,
     "--privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container",

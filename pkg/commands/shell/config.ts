@@ -37,9 +37,9 @@ export function toShellConfig(argv: ShellArgs): ShellConfig {
 }
 
 /**
- * `enter [--privileged-programs] 1 ash ARGS…`: enter PID 1 of the shared pid namespace, which is
- * the target's init (scratch-shell/README.md).
+ * `enter [--privileged-programs] container:<id> ash ARGS…`: enter the target container's main
+ * process, which enter finds by the container's ID (scratch-shell/README.md).
  */
-export function buildShellCommand(options: { args: string[]; privilegedPrograms: boolean }): string[] {
-  return [enterPath, ...(options.privilegedPrograms ? [privilegedProgramsFlag] : []), "1", ashPath, ...options.args];
+export function buildShellCommand(options: { enterTarget: string; args: string[]; privilegedPrograms: boolean }): string[] {
+  return [enterPath, ...(options.privilegedPrograms ? [privilegedProgramsFlag] : []), options.enterTarget, ashPath, ...options.args];
 }

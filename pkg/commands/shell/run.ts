@@ -1,9 +1,10 @@
-// Runs the shell: ensure kdiag's container, then exec `enter 1 ash …` in it. With a terminal on
+// Runs the shell: ensure kdiag's container, then exec `enter container:<id> ash …` in it. With a terminal on
 // stdin it is a raw-mode TTY session (Ctrl-C goes to the remote shell, resizes follow SIGWINCH
 // through client-node); otherwise plain streams, stdin closed at EOF. Resolves with the remote
 // shell's exit code.
 
 import { execInContainer } from "../../kube/exec.ts";
+import { describeTargetForEnter } from "../../kube/target-container.ts";
 import { openKube, prepareManager } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import { buildShellCommand, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
@@ -28,7 +29,7 @@ export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<nu
       namespace: kube.session.namespace,
       pod: ready.podName,
       container: ready.container,
-      command: buildShellCommand(config),
+      command: buildShellCommand({ ...config, enterTarget: describeTargetForEnter(ready.pod, ready.target) }),
       stdin: deps.stdin,
       stdout: deps.stdout,
       stderr: tty ? null : deps.stderr,
