@@ -5,7 +5,7 @@
 
 FROM node:20-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends busybox-static \
+ && apt-get install -y --no-install-recommends musl-tools dpkg-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./

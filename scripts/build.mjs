@@ -7,7 +7,9 @@ import { copyFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
 import { image, version, versionDefines } from "./build-info.mjs";
 import { inlineReflectionProtos, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 
-const busybox = process.env.KDIAG_BUSYBOX ?? "/bin/busybox";
+// The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
+// network applets work in a scratch root; KDIAG_BUSYBOX names another.
+const busybox = process.env.KDIAG_BUSYBOX ?? execFileSync("bash", ["scripts/build-busybox.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
 // Bundled CommonJS dependencies (grpc-js, proto-loader, client-node) still call require() and
 // read __dirname / __filename, which an ES module does not have. The names are kdiag's own (and

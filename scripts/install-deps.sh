@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 debian_packages=(
   protobuf-compiler                       # ts-proto generation, checked in CI
-  busybox-static                          # dist/ash, the standalone shell
+  busybox-static                          # the test images' busybox
+  musl-tools dpkg-dev                     # dist/ash: busybox built against musl (scripts/build-busybox.sh)
   iptables nftables iproute2 socat        # namespace tests and benchmarks
   containerd runc containernetworking-plugins  # the local cluster's runtime and CNI
   openssl conntrack ethtool util-linux procps kmod
