@@ -71,7 +71,8 @@ function readVarint(bytes: Buffer, start: number): [number, number] {
   let offset = start;
   for (;;) {
     const byte = bytes[offset++];
-    if (byte === undefined || shift > 28) throw new Error("a malformed tunnel frame");
+    // Lengths and flags fit in 32 bits: a fifth byte beyond 0x0f would overflow them.
+    if (byte === undefined || shift > 28 || (shift === 28 && byte > 0x0f)) throw new Error("a malformed tunnel frame");
     value |= (byte & 0x7f) << shift;
     if (byte < 0x80) return [value >>> 0, offset];
     shift += 7;

@@ -33,6 +33,15 @@ function nameChain(options: { direction: Direction; port: number }): string {
   return `${options.direction}_${options.port}`;
 }
 
+// Only connections the rule itself sent may reach the manager's listener: a process of the pod
+// (or another host) dialling the listener's port directly is reset. Redirected connections carry
+// conntrack's dnat status (`redirect` is a dnat); direct ones do not.
+const guardHook = "type filter hook input priority -10;";
+
+function nameGuard(options: { direction: Direction; port: number }): string {
+  return `${nameChain(options)}_guard`;
+}
+
 function describeRule(port: number): string {
   return `comment "kdiag port ${port}"`;
 }
@@ -76,12 +85,20 @@ export function addRedirect(rule: RedirectRule): string {
       }
       break;
   }
-  // One line is one nft transaction: the chain and its rules appear together or not at all.
+  const guard = nameGuard(rule);
+  const listeners = rule.direction === "incoming" ? [rule.toPort] : [rule.toPort4, ...(rule.toPort6 === undefined ? [] : [rule.toPort6])];
+  const toPorts = listeners.length === 1 ? String(listeners[0]) : `{ ${listeners.join(", ")} }`;
+  commands.push(
+    `add chain inet ${rule.table} ${guard} { ${guardHook} }`,
+    `add rule inet ${rule.table} ${guard} tcp dport ${toPorts} ct status dnat accept ${comment}`,
+    `add rule inet ${rule.table} ${guard} tcp dport ${toPorts} reject with tcp reset ${comment}`,
+  );
+  // One line is one nft transaction: the chains and their rules appear together or not at all.
   return commands.join("; ");
 }
 
 export function deleteRedirect(options: { table: string; direction: Direction; port: number }): string {
-  return `delete chain inet ${options.table} ${nameChain(options)}`;
+  return `delete chain inet ${options.table} ${nameChain(options)}; delete chain inet ${options.table} ${nameGuard(options)}`;
 }
 
 // A command that always fails with a line naming `marker`; see nft-session.ts.

@@ -6,7 +6,6 @@ import type { Server, Socket } from "node:net";
 import type { RedirectRequest, RedirectResponse, TunnelFrame } from "../api/gen/kdiag.ts";
 import { Connections } from "./connections.ts";
 import { formatPeer } from "./listen.ts";
-import { isOwnAddress } from "./local-peer.ts";
 import type { Log } from "./log.ts";
 import { openRedirectListeners } from "./redirect-listeners.ts";
 import { checkRedirectRequest, describeTarget, type Refusal } from "./redirect-request.ts";
@@ -91,10 +90,6 @@ export class Redirects {
     const onConnection = (socket: Socket): void => {
       if (ending || call.cancelled || call.writableEnded) return void socket.resetAndDestroy();
       const peer = formatPeer(socket);
-      if (target.direction === "incoming" && isOwnAddress(socket.remoteAddress)) {
-        socket.resetAndDestroy();
-        return log("warn", "refused a connection to the redirect listener from the pod itself", { ...target, peer });
-      }
       if (this.#connections.accept({ socket, peer, redirect: key }) === "refused") {
         log("warn", "refused a redirected connection: too many waiting or open", { ...target, peer });
       }

@@ -138,20 +138,23 @@ static int read_ppid(int pid) {
   return ppid;
 }
 
-/* The main process of the container whose ID is `id`: in its cgroup, with a parent outside it. */
+/* The main process of the container whose ID is `id`: in its cgroup, started by the runtime from
+ * outside our pid namespace (ppid 0 here). A process whose parent merely left the cgroup (an
+ * orphan adopted by a shared namespace's PID 1) comes second: the container cannot forge ppid 0. */
 static int find_container_pid(const char *id) {
   if (strlen(id) < 12 || strspn(id, "0123456789abcdef") != strlen(id))
     die(EXIT_ENTER_FAILED, "container ID %s is not a container ID (hex, as the pod's status gives it)", id);
   DIR *proc = opendir("/proc");
   if (proc == NULL) die(EXIT_ENTER_FAILED, "cannot read /proc: %s", strerror(errno));
-  int found = -1;
+  int found = -1, found_ppid = -1;
   struct dirent *entry;
   while ((entry = readdir(proc)) != NULL) {
     int pid = parse_pid(entry->d_name);
     if (pid <= 0 || !in_container(pid, id)) continue;
     int ppid = read_ppid(pid);
     if (ppid > 0 && in_container(ppid, id)) continue;
-    if (found < 0 || pid < found) found = pid;
+    bool better = found < 0 || (ppid == 0 && found_ppid != 0) || ((ppid == 0) == (found_ppid == 0) && pid < found);
+    if (better) found = pid, found_ppid = ppid;
   }
   closedir(proc);
   if (found < 0) die(EXIT_ENTER_FAILED, "container %.12s has no process here: it is not running, or not in this pod's pid namespace", id);
@@ -389,8 +392,10 @@ int main(int argc, char **argv) {
   bool privileged = argc > 1 && strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0;
   if (privileged) first = 2;
   int pid = -1;
+  const char *container_id = NULL;
   if (argc > first && strncmp(argv[first], CONTAINER_PREFIX, strlen(CONTAINER_PREFIX)) == 0) {
-    pid = find_container_pid(argv[first] + strlen(CONTAINER_PREFIX));
+    container_id = argv[first] + strlen(CONTAINER_PREFIX);
+    pid = find_container_pid(container_id);
   } else if (argc > first) {
     pid = parse_pid(argv[first]);
   }
@@ -403,6 +408,9 @@ int main(int argc, char **argv) {
   if (!privileged) require_file_capabilities(programfd, program);
   int pidfd = open_pidfd(pid);
   int proc_pid = find_proc_pid(pidfd, pid);
+  /* The pidfd pins a process; make sure it is still the container's (not a reused pid). */
+  if (container_id != NULL && !in_container(proc_pid, container_id))
+    die(EXIT_ENTER_FAILED, "container %.12s: its process exited while being entered", container_id);
   int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
   static struct identity identity;
   if (!privileged) read_identity(proc_pid, &identity);

@@ -1,7 +1,7 @@
 // The manager's credential (its token and pinned certificate), read once through `exec` into the
 // kdiag container — the permission that already guards a shell in it — and cached per pod UID and
 // container in the user's cache directory (0600), so later commands skip the exec.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -42,7 +42,12 @@ function cacheFile(source: CredentialSource): string {
 
 /** The cached credential, else one read from the container (and cached). */
 export async function loadManagerCredential(source: CredentialSource): Promise<LoadedCredential> {
-  const cached = await readFile(cacheFile(source), "utf8").then(parseCredential, () => undefined);
+  const file = cacheFile(source);
+  // Only a plain file of ours that nobody else may read or write (a shared cache directory is
+  // not to be trusted); anything else is read afresh from the container.
+  const stat = await lstat(file).catch(() => undefined);
+  const trusted = stat?.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+  const cached = trusted ? await readFile(file, "utf8").then(parseCredential, () => undefined) : undefined;
   if (cached) return { credential: cached, cached: true };
   return { credential: await fetchManagerCredential(source), cached: false };
 }
@@ -86,9 +91,18 @@ export async function forgetManagerCredential(source: CredentialSource): Promise
 
 async function storeCredential(source: CredentialSource, credential: ManagerCredential): Promise<void> {
   const file = cacheFile(source);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const directory = path.dirname(file);
   // A cache we cannot write only costs the next command an exec.
-  await writeFile(file, JSON.stringify(credential) + "\n", { mode: 0o600 }).catch(() => {});
+  try {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    await chmod(directory, 0o700);
+    // A new file (never one that is there, or a link) under another name, then renamed.
+    const partial = `${file}.${process.pid}.partial`;
+    await writeFile(partial, JSON.stringify(credential) + "\n", { mode: 0o600, flag: "wx" });
+    await rename(partial, file);
+  } catch {
+    // As above: read again next time.
+  }
 }
 
 export function parseCredential(text: string): ManagerCredential | undefined {

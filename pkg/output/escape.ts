@@ -6,9 +6,10 @@
 
 const named: Readonly<Record<string, string>> = { "\x1b": "\\e", "\r": "\\r", "\n": "\\n", "\t": "\\t", "\x07": "\\a" };
 
-/** C0 controls, DEL, C1 controls; the line and paragraph separators and the bidirectional
- * embeddings, overrides and isolates, which reorder what a terminal shows. */
-const unsafe = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** C0 controls, DEL, C1 controls, the line and paragraph separators, and every invisible format
+ * character (Unicode's Cf: bidirectional marks, embeddings, overrides and isolates, zero-width
+ * characters, the BOM), which reorder or hide what a terminal shows. */
+const unsafe = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}]/gu;
 
 /** `text` with every unsafe character as `\e`, `\r`, `\n`, `\t`, `\a`, `\xHH` or `\u{HHHH}`. */
 export function escapeControl(text: string): string {

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import { exchange, readAll, startEchoServer, type LocalServer } from "./fixtures/echo.ts";
 import { startManagedPod, type ManagedPod } from "./fixtures/managed-pod.ts";
-import { connectFrom, waitForRules, type Pod } from "./fixtures/pod.ts";
+import { connectFrom, dumpRules, waitForRules, type Pod } from "./fixtures/pod.ts";
 import { followRedirect, type ManagerConnection } from "./fixtures/redirect-client.ts";
+
+const run = promisify(execFile);
 
 let managed: ManagedPod;
 let pod: Pod;
@@ -38,6 +42,26 @@ for (const family of ["IPv4", "IPv6"] as const) {
     await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
   });
 }
+
+test("a process of the pod, or the peer, dialling the redirect's listener directly is reset; only connections the rule sent get through", async () => {
+  const redirect = followRedirect({ connection, pod, port: 8080, target: { host: "127.0.0.1", port: echo.port } });
+  await redirect.installed;
+  const listener = Number(/redirect to :(\d+)/.exec(await dumpRules(pod))?.[1]);
+  assert.ok(listener > 0);
+  for (const [ns, host] of [[pod.podNs, "127.0.0.1"], [pod.podNs, pod.podIp4], [pod.peerNs, pod.podIp4], [pod.peerNs, pod.podIp6]] as const) {
+    // bash's /dev/tcp says plainly whether the connection was made.
+    const dialled = await run("ip", ["netns", "exec", ns, "bash", "-c", `exec 3<>/dev/tcp/${host}/${listener}`]).then(
+      () => "connected",
+      (error: { stderr: string }) => error.stderr,
+    );
+    assert.match(dialled, /Connection refused/, `${ns} → ${host}:${listener}`);
+  }
+  assert.equal(redirect.peers.length, 0);
+  const { sent, received } = await exchange(await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 }), 1024);
+  assert.equal(received, sent);
+  redirect.cancel();
+  await waitForRules({ pod, until: (rules) => !rules.includes("kdiag port"), what: "the redirect rule to go" });
+});
 
 test("a redirected connection no tunnel of my client takes is reset after about 10 seconds", async () => {
   const stream = connection.client.redirect({ port: 8080, outgoing: false });

@@ -14,11 +14,14 @@ test("the manager's table is owner-flagged so the kernel drops it with the manag
   assert.equal(addOwnedTable("kdiag_7_a1b2c3"), "add table inet kdiag_7_a1b2c3 { flags owner; }");
 });
 
-test("an incoming redirect is one chain at prerouting before a mesh's rules, one commented rule", () => {
+test("an incoming redirect is one chain at prerouting before a mesh's rules, and a guard that resets direct dials of the listener", () => {
   assert.equal(
     addRedirect({ table: "kdiag_7", direction: "incoming", port: 8080, toPort: 40000 }),
     "add chain inet kdiag_7 incoming_8080 { type nat hook prerouting priority dstnat - 10; }; " +
-      'add rule inet kdiag_7 incoming_8080 tcp dport 8080 redirect to :40000 comment "kdiag port 8080"',
+      'add rule inet kdiag_7 incoming_8080 tcp dport 8080 redirect to :40000 comment "kdiag port 8080"; ' +
+      "add chain inet kdiag_7 incoming_8080_guard { type filter hook input priority -10; }; " +
+      'add rule inet kdiag_7 incoming_8080_guard tcp dport 40000 ct status dnat accept comment "kdiag port 8080"; ' +
+      'add rule inet kdiag_7 incoming_8080_guard tcp dport 40000 reject with tcp reset comment "kdiag port 8080"',
   );
 });
 
@@ -29,7 +32,10 @@ test("an outgoing redirect DNATs to loopback listeners, one per family, leaving 
       "add rule inet kdiag_7 outgoing_15012 ip daddr != 127.0.0.0/8 tcp dport 15012 " +
       'dnat ip to 127.0.0.1:40001 comment "kdiag port 15012"; ' +
       "add rule inet kdiag_7 outgoing_15012 ip6 daddr != ::1 tcp dport 15012 " +
-      'dnat ip6 to [::1]:40002 comment "kdiag port 15012"',
+      'dnat ip6 to [::1]:40002 comment "kdiag port 15012"; ' +
+      "add chain inet kdiag_7 outgoing_15012_guard { type filter hook input priority -10; }; " +
+      'add rule inet kdiag_7 outgoing_15012_guard tcp dport { 40001, 40002 } ct status dnat accept comment "kdiag port 15012"; ' +
+      'add rule inet kdiag_7 outgoing_15012_guard tcp dport { 40001, 40002 } reject with tcp reset comment "kdiag port 15012"',
   );
 });
 
@@ -37,12 +43,18 @@ test("an outgoing redirect in a pod without IPv6 has no IPv6 rule", () => {
   assert.equal(
     addRedirect({ table: "kdiag_7", direction: "outgoing", port: 80, toPort4: 40001 }),
     "add chain inet kdiag_7 outgoing_80 { type nat hook output priority -110; }; " +
-      'add rule inet kdiag_7 outgoing_80 ip daddr != 127.0.0.0/8 tcp dport 80 dnat ip to 127.0.0.1:40001 comment "kdiag port 80"',
+      'add rule inet kdiag_7 outgoing_80 ip daddr != 127.0.0.0/8 tcp dport 80 dnat ip to 127.0.0.1:40001 comment "kdiag port 80"; ' +
+      "add chain inet kdiag_7 outgoing_80_guard { type filter hook input priority -10; }; " +
+      'add rule inet kdiag_7 outgoing_80_guard tcp dport 40001 ct status dnat accept comment "kdiag port 80"; ' +
+      'add rule inet kdiag_7 outgoing_80_guard tcp dport 40001 reject with tcp reset comment "kdiag port 80"',
   );
 });
 
 test("removing a redirect deletes its chain, and the table goes with one command", () => {
-  assert.equal(deleteRedirect({ table: "kdiag_7", direction: "incoming", port: 8080 }), "delete chain inet kdiag_7 incoming_8080");
+  assert.equal(
+    deleteRedirect({ table: "kdiag_7", direction: "incoming", port: 8080 }),
+    "delete chain inet kdiag_7 incoming_8080; delete chain inet kdiag_7 incoming_8080_guard",
+  );
   assert.equal(deleteTable({ family: "inet", name: "kdiag_7" }), "delete table inet kdiag_7");
   assert.deepEqual(deleteTableArgs({ family: "ip", name: "kdiag" }), ["delete", "table", "ip", "kdiag"]);
 });

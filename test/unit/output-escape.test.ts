@@ -18,6 +18,10 @@ test("other C0 and C1 controls and DEL show as \\xHH; bidi overrides and line se
   assert.equal(escapeControl("a\u202eb\u2066c\u2028d"), "a\\u{202e}b\\u{2066}c\\u{2028}d");
 });
 
+test("invisible format characters (bidi marks, zero-width ones, the BOM) show too: they hide or reorder text", () => {
+  assert.equal(escapeControl("x\u200fy\u061cz\u200bw\u2060v\ufeffu"), "x\\u{200f}y\\u{61c}z\\u{200b}w\\u{2060}v\\u{feff}u");
+});
+
 test("printable text, Unicode included, is kept as it is", () => {
   const text = "nginx: worker process — café 日本 🙂 C:\\path \"quoted\" ~!@#$%^&*()";
   assert.equal(escapeControl(text), text);
