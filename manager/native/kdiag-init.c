@@ -166,9 +166,14 @@ static int supervise(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "--pdeathsig") == 0) {
-    int first = (argc >= 3 && strcmp(argv[2], "--") == 0) ? 3 : 2;
-    if (first >= argc) die(EXIT_INIT_FAILED, "usage: kdiag-init --pdeathsig [--] PROGRAM [ARGS...]");
-    set_parent_death_signal(getppid());
+    /* The parent's pid comes from the parent itself: getppid() here could already be whoever
+     * adopted us had the parent died before we got this far. */
+    char *end = NULL;
+    long parent = argc >= 3 ? strtol(argv[2], &end, 10) : 0;
+    int first = (argc >= 4 && strcmp(argv[3], "--") == 0) ? 4 : 3;
+    if (parent <= 0 || end == NULL || *end != '\0' || first >= argc)
+      die(EXIT_INIT_FAILED, "usage: kdiag-init --pdeathsig PARENT_PID [--] PROGRAM [ARGS...]");
+    set_parent_death_signal((pid_t)parent);
     exec_program(argv + first);
   }
   int first = (argc >= 2 && strcmp(argv[1], "--") == 0) ? 2 : 1;

@@ -77,7 +77,20 @@ describe("a shell in a container that has none", () => {
   });
 
   it("shows usage when no program is given", async () => {
-    assert.deepEqual(await enter(), { code: 125, stdout: "", stderr: "enter: usage: enter [--privileged-programs] [PID] PROGRAM [ARGS...]\n" });
+    assert.deepEqual(await enter(), {
+      code: 125,
+      stdout: "",
+      stderr: "enter: usage: enter [--privileged-programs] [PID | container:ID] PROGRAM [ARGS...]\n",
+    });
+  });
+
+  it("says in one line that a container ID names no process here, or is not an ID", async () => {
+    assert.deepEqual(await enter(`container:${"ab".repeat(32)}`, binaries.ash, "-c", "true"), {
+      code: 125,
+      stdout: "",
+      stderr: "enter: container abababababab has no process here: it is not running, or not in this pod's pid namespace\n",
+    });
+    assert.equal((await enter("container:../etc", binaries.ash)).stderr, "enter: container ID ../etc is not a container ID (hex, as the pod's status gives it)\n");
   });
 
   it("names the capability it lacks", async () => {

@@ -5,7 +5,7 @@ import { findInit, listOwnPids, tieToManager } from "../../manager/init-process.
 test("started by kdiag-init, the manager runs nft through it so the kernel kills nft when the manager dies", () => {
   const init = findInit({ KDIAG_INIT: "/opt/kdiag/kdiag-init" });
   assert.equal(init, "/opt/kdiag/kdiag-init");
-  assert.deepEqual(tieToManager({ init, command: ["nft"] }), ["/opt/kdiag/kdiag-init", "--pdeathsig", "--", "nft"]);
+  assert.deepEqual(tieToManager({ init, command: ["nft"], manager: 42 }), ["/opt/kdiag/kdiag-init", "--pdeathsig", "42", "--", "nft"]);
 });
 
 test("started without kdiag-init (a developer's node), the manager runs nft as it is", () => {
