@@ -110,27 +110,27 @@ static int parse_pid(const char *text) {
 
 #define CONTAINER_PREFIX "container:"
 
-static bool in_container(int pid, const char *id) {
-  char path[64], text[8192];
-  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+/* Reads a small /proc file (one read is all /proc gives at once) as a string; false if it cannot. */
+static bool read_proc_text(const char *path, char *text, size_t size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  ssize_t length = read(fd, text, sizeof text - 1);
+  ssize_t length = read(fd, text, size - 1);
   close(fd);
   if (length <= 0) return false;
   text[length] = '\0';
-  return strstr(text, id) != NULL;
+  return true;
+}
+
+static bool in_container(int pid, const char *id) {
+  char path[64], text[8192];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+  return read_proc_text(path, text, sizeof text) && strstr(text, id) != NULL;
 }
 
 static int read_ppid(int pid) {
   char path[64], text[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t length = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (length <= 0) return -1;
-  text[length] = '\0';
+  if (!read_proc_text(path, text, sizeof text)) return -1;
   /* "pid (comm) state ppid …": comm may hold anything, so read after its last ')'. */
   const char *close_paren = strrchr(text, ')');
   int ppid = -1;
@@ -195,12 +195,7 @@ static int open_proc_entry(int pid, const char *name, int flags) {
 static int find_proc_pid(int pidfd, int pid) {
   char path[64], text[4096];
   snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return pid;
-  ssize_t length = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (length <= 0) return pid;
-  text[length] = '\0';
+  if (!read_proc_text(path, text, sizeof text)) return pid;
   const char *field = strstr(text, "\nPid:");
   if (field == NULL) return pid;
   int proc_pid = atoi(field + strlen("\nPid:"));

@@ -5,10 +5,9 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import { busyboxPod, nonRootPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
+import { errorLines, kdiag, startRedirInBackground } from "./kdiag-cli.ts";
 import { startLocalServer } from "./local-server.ts";
 
 let ns: TestNamespace;
@@ -46,20 +45,12 @@ test("in a runAsNonRoot pod, ps lists the server and redir takes its port", asyn
   assert.match(String(ps.stdout), /^1 +0 +server +\S*:8080\/tcp6? +\/server 8080$/m);
 
   const local = await startLocalServer();
-  const redir = execa("kubectl", ["kdiag", "redir", "-n", ns.name, "--pod", "nonroot", `8080:${local.port}`], { env: userEnv, reject: false, stdin: "ignore" });
+  const redir = await startRedirInBackground(["-n", ns.name, "--pod", "nonroot", `8080:${local.port}`]);
   try {
-    let output = "";
-    redir.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes("redirecting")) {
-      assert.ok(Date.now() < deadline && redir.exitCode === null, `redir did not start: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     assert.equal(await get(await podIP(ns.name, "nonroot"), "/through-redir"), "hello from local\n");
     assert.deepEqual(local.requests, ["/through-redir"]);
   } finally {
-    redir.kill("SIGINT");
-    assert.equal((await redir).exitCode, 0);
+    await redir.stop();
     await local.close();
   }
 });

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
-import { execa } from "execa";
 import { busyboxPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, nodeName, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { errorLines, getEphemeralContainers, kdiag, userEnv } from "./kdiag-cli.ts";
+import { errorLines, getEphemeralContainers, kdiag, startRedirInBackground } from "./kdiag-cli.ts";
 import { startLocalServer } from "./local-server.ts";
 
 const run = promisify(execFile);
@@ -53,26 +52,14 @@ test("ps works on a hostNetwork pod", async () => {
 test("with --redirect-node-traffic, a pod's request to the node's port reaches my machine, and the rules go with Ctrl-C", async () => {
   const { stdout: nodeIp } = await kubectl(["get", "node", nodeName, "-o", 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}']);
   const local = await startLocalServer();
-  const redir = execa("kubectl", ["kdiag", "redir", "-n", ns.name, "--pod", "node-agent", "--redirect-node-traffic", `${nodePort}:${local.port}`], {
-    env: userEnv,
-    reject: false,
-    stdin: "ignore",
-  });
+  const redir = await startRedirInBackground(["-n", ns.name, "--pod", "node-agent", "--redirect-node-traffic", `${nodePort}:${local.port}`]);
   try {
-    let output = "";
-    redir.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes("redirecting")) {
-      assert.ok(Date.now() < deadline && redir.exitCode === null, `redir did not start: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     assert.match(await nodeRules(), new RegExp(`kdiag port ${nodePort}`));
     const { stdout } = await kubectl(["-n", ns.name, "exec", "client", "--", "timeout", "10", "wget", "-q", "-O-", `http://${nodeIp}:${nodePort}/from-a-pod`]);
     assert.equal(stdout, "hello from local\n");
     assert.deepEqual(local.requests, ["/from-a-pod"]);
   } finally {
-    redir.kill("SIGINT");
-    assert.equal((await redir).exitCode, 0);
+    await redir.stop();
     await local.close();
   }
   assert.doesNotMatch(await nodeRules(), /kdiag port/);

@@ -9,7 +9,6 @@ import { once } from "node:events";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import { status, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { execa, type ResultPromise } from "execa";
 import type { RedirectResponse } from "../../api/gen/kdiag.ts";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseCredential } from "../../pkg/kube/manager-credential.ts";
@@ -18,7 +17,7 @@ import { forwardPort } from "../../pkg/kube/port-forward.ts";
 import { openManagerClient, type ManagerClientChannel } from "../../pkg/manager-connection.ts";
 import { hostilePod, serverPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubeconfigPath, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
+import { errorLines, kdiag, startRedirInBackground, type BackgroundRedir } from "./kdiag-cli.ts";
 import { findManagerContainer, findManagerPort, grpcurlFromHostile, readHostileEvents } from "./hostile.ts";
 
 let ns: TestNamespace;
@@ -82,24 +81,9 @@ async function startLocalServer(mode: "ack" | "echo"): Promise<Recorder> {
   };
 }
 
-/** `kubectl kdiag redir ARGS` in the background, until its "redirecting" line. */
-async function startRedir(args: string[]): Promise<{ child: ResultPromise; output: () => string }> {
-  const child = execa("kubectl", ["kdiag", "redir", "-n", ns.name, "--pod", "hostile", ...args], { env: userEnv, reject: false, stdin: "ignore" });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/^redirecting /m.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redir did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, output: () => output };
-}
-
-async function stopRedir(redir: { child: ResultPromise; output: () => string }): Promise<void> {
-  redir.child.kill("SIGINT");
-  const done = await redir.child;
-  assert.equal(done.exitCode, 0, redir.output());
+/** `kubectl kdiag redir ARGS` on the hostile pod, in the background. */
+function startRedir(args: string[]): Promise<BackgroundRedir> {
+  return startRedirInBackground(["-n", ns.name, "--pod", "hostile", ...args]);
 }
 
 /** One connection from this machine to the pod: sends `data`, half-closes, returns all it got. */
@@ -154,7 +138,7 @@ test("while I redirect the pod's port, 50 requests arrive on my machine byte for
     );
     assert.doesNotMatch(await hostileReceived(), /MARK-|ACK:/);
   } finally {
-    await stopRedir(redir);
+    await redir.stop();
     await local.close();
   }
 });
@@ -174,7 +158,7 @@ test("with --outgoing, the pod's 50 requests arrive on my machine byte for byte 
     for (const bytes of local.received) assert.ok(!/OUT-/.test(bytes.toString()) || /^OUT-\d+-\d+\n$/.test(bytes.toString()), bytes.toString());
     assert.doesNotMatch(await hostileReceived(), /OUT-|ACK:OUT/);
   } finally {
-    await stopRedir(redir);
+    await redir.stop();
     await local.close();
   }
 });
@@ -235,13 +219,13 @@ test("a flood of 1,000 redirects with the credential is bounded: the excess is r
   } finally {
     for (const stream of streams) stream.cancel();
     await flooder?.close();
-    await stopRedir(redir);
+    await redir.stop();
   }
   const again = await startRedir([`8080:${local.port}`]);
   try {
     assert.equal((await exchange(targetIp, 8080, Buffer.from("after the flood\n"))).toString(), "ACK:after the flood\n");
   } finally {
-    await stopRedir(again);
+    await again.stop();
     await local.close();
   }
 });
@@ -261,7 +245,7 @@ test("200 connections at once, each sending 1 MiB and then half-closing, get the
     assert.deepEqual(short.map((result) => result.length), [], `${short.length} of 200 echoes differ`);
     assert.equal(errorLines(redir.output()).length, 0, redir.output());
   } finally {
-    await stopRedir(redir);
+    await redir.stop();
     await local.close();
   }
 });

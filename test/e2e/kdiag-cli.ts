@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa, type Options, type Result } from "execa";
+import { execa, type Options, type Result, type ResultPromise } from "execa";
 import { kubeconfigPath, kubectl, kubectlPath, repoRoot } from "../cluster/kube.ts";
 
 export const bundle = path.join(repoRoot, "dist/kubectl-kdiag.js");
@@ -39,4 +39,33 @@ export async function getEphemeralContainers(namespace: string, pod: string): Pr
 /** The lines of stderr starting with `kdiag:`, to check an error is exactly one line. */
 export function errorLines(stderr: unknown): string[] {
   return String(stderr).split("\n").filter((line) => line.startsWith("kdiag:"));
+}
+
+export interface BackgroundRedir {
+  child: ResultPromise;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Ctrl-C, and the exit code 0 that it must give. */
+  stop(): Promise<void>;
+}
+
+/** `kubectl kdiag redir ARGS…` left running as in a terminal, once it printed "redirecting". */
+export async function startRedirInBackground(args: string[]): Promise<BackgroundRedir> {
+  const child = execa("kubectl", ["kdiag", "redir", ...args], { env: userEnv, reject: false, stdin: "ignore" });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!/^redirecting /m.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redir did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGINT");
+      assert.equal((await child).exitCode, 0, output);
+    },
+  };
 }
