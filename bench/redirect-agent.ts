@@ -52,7 +52,7 @@ async function runClient(): Promise<void> {
     connect: () =>
       connectManagerTls({
         forward: () => new Promise((resolve) => { const socket = connect({ host: "127.0.0.1", port: managerPort, noDelay: true }, () => resolve(socket)); }),
-        certificate: credential.certificate,
+        credential,
         pod: "bench",
       }),
     token: credential.token,

@@ -1,5 +1,7 @@
-// The manager's credential: a random 256-bit token every call must carry, and the self-signed
-// certificate its TLS listener presents. Both go into one file of the manager's own container
+// The manager's credential: a random 256-bit token every call must carry, the self-signed
+// certificate its TLS listener presents, and a client certificate and key that its listener
+// demands (mutual TLS: a peer without them fails the handshake and never opens an HTTP/2
+// session). All of it goes into one file of the manager's own container
 // (0600, in a 0700 directory), never into the log, the environment or a command line: whoever
 // may exec into the container (or read its files) can read it, and nobody else in the pod can.
 import { randomBytes } from "node:crypto";
@@ -9,9 +11,7 @@ import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
 
 export const defaultCredentialFile = "/run/kdiag/credential.json";
 
-export interface Credential {
-  token: string;
-  certificate: string;
+export interface Credential extends CredentialFile {
   privateKey: string;
 }
 
@@ -19,18 +19,21 @@ export interface Credential {
 export interface CredentialFile {
   token: string;
   certificate: string;
+  clientCertificate: string;
+  clientKey: string;
 }
 
 export async function createCredential(options: { file: string }): Promise<Credential> {
   const { certificate, privateKey } = createSelfSignedCertificate({ name: "kdiag-manager" });
+  const client = createSelfSignedCertificate({ name: "kdiag-client" });
   const token = randomBytes(32).toString("hex");
   const directory = dirname(options.file);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700);
   // Written under another name and renamed, so a reader never sees half a file.
   const partial = `${options.file}.${process.pid}.partial`;
-  const content: CredentialFile = { token, certificate };
+  const content: CredentialFile = { token, certificate, clientCertificate: client.certificate, clientKey: client.privateKey };
   await writeFile(partial, JSON.stringify(content) + "\n", { mode: 0o600, flag: "wx" });
   await rename(partial, options.file);
-  return { token, certificate, privateKey };
+  return { ...content, privateKey };
 }

@@ -46,7 +46,12 @@ export async function startServer(options: {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       address,
-      ServerCredentials.createSsl(null, [{ private_key: Buffer.from(credential.privateKey), cert_chain: Buffer.from(credential.certificate) }]),
+      // Mutual TLS: the only client certificate trusted is the one in the credential file.
+      ServerCredentials.createSsl(
+        Buffer.from(credential.clientCertificate),
+        [{ private_key: Buffer.from(credential.privateKey), cert_chain: Buffer.from(credential.certificate) }],
+        true,
+      ),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );

@@ -120,7 +120,7 @@ export async function secureManager(
   progress.update(`reading the credential of ${endpoint.container}`);
   const loaded = await loadManagerCredential(source);
   const open = (credential: ManagerCredential) =>
-    connectManagerTls({ forward: () => endpoint.forward(endpoint.port), certificate: credential.certificate, pod: endpoint.podName });
+    connectManagerTls({ forward: () => endpoint.forward(endpoint.port), credential, pod: endpoint.podName });
   let credential = loaded.credential;
   let first: Duplex | undefined;
   try {

@@ -14,7 +14,11 @@ export const credentialPath = "/run/kdiag/credential.json";
 
 export interface ManagerCredential {
   token: string;
+  /** The manager's certificate, pinned. */
   certificate: string;
+  /** What the manager demands of its clients (mutual TLS). */
+  clientCertificate: string;
+  clientKey: string;
 }
 
 export interface CredentialSource {
@@ -109,8 +113,11 @@ export function parseCredential(text: string): ManagerCredential | undefined {
   try {
     const value = JSON.parse(text) as Partial<ManagerCredential>;
     if (typeof value.token !== "string" || !/^[0-9a-f]{64}$/.test(value.token)) return undefined;
-    if (typeof value.certificate !== "string" || !value.certificate.startsWith("-----BEGIN CERTIFICATE-----")) return undefined;
-    return { token: value.token, certificate: value.certificate };
+    for (const pem of [value.certificate, value.clientCertificate]) {
+      if (typeof pem !== "string" || !pem.startsWith("-----BEGIN CERTIFICATE-----")) return undefined;
+    }
+    if (typeof value.clientKey !== "string" || !value.clientKey.startsWith("-----BEGIN PRIVATE KEY-----")) return undefined;
+    return { token: value.token, certificate: value.certificate!, clientCertificate: value.clientCertificate!, clientKey: value.clientKey };
   } catch {
     return undefined;
   }

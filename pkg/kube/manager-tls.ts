@@ -1,14 +1,16 @@
-// One connection to the manager: a port-forward to its port, then TLS that trusts exactly the
-// certificate from the manager's credential. A process of the pod that answered on the port in
-// the manager's place cannot complete the handshake, so it is never sent the token.
+// One connection to the manager: a port-forward to its port, then mutual TLS: we trust exactly the
+// certificate from the manager's credential and present the client certificate from it. A
+// process of the pod that answered on the port in the manager's place cannot complete the
+// handshake, so it is never sent the token.
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import { KdiagError } from "../errors.ts";
+import type { ManagerCredential } from "./manager-credential.ts";
 
 export interface ManagerTlsTarget {
   /** A fresh port-forwarded connection to the manager's port. */
   forward: () => Promise<Duplex>;
-  certificate: string;
+  credential: Pick<ManagerCredential, "certificate" | "clientCertificate" | "clientKey">;
   /** For messages. */
   pod: string;
 }
@@ -18,7 +20,9 @@ export async function connectManagerTls(target: ManagerTlsTarget): Promise<tls.T
   return new Promise((resolve, reject) => {
     const secure = tls.connect({
       socket,
-      ca: [target.certificate],
+      ca: [target.credential.certificate],
+      cert: target.credential.clientCertificate,
+      key: target.credential.clientKey,
       // The pin is the trust: the certificate names no host, so there is no name to check.
       checkServerIdentity: () => undefined,
       ALPNProtocols: ["h2"],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
@@ -54,12 +54,17 @@ async function assertPortGivenBack(): Promise<void> {
 }
 
 // A redirect by grpcurl, a gRPC client in a process of its own, run inside the pod with the
-// manager's credential (TLS unpinned: what is tested here is the client's death, not the pin).
+// manager's credential: its client certificate and the token (the server's certificate is not
+// checked: what is tested here is the client's death, not the pin).
 async function redirectWithGrpcurl(): Promise<ReturnType<typeof spawn>> {
-  const token = ["-H", `authorization: Bearer ${connection.credential.token}`];
+  const files = mkdtempSync(join(tmpdir(), "kdiag-grpcurl-"));
+  writeFileSync(join(files, "client.crt"), connection.credential.clientCertificate);
+  writeFileSync(join(files, "client.key"), connection.credential.clientKey, { mode: 0o600 });
+  process.once("exit", () => rmSync(files, { recursive: true, force: true }));
+  const credential = ["-cert", join(files, "client.crt"), "-key", join(files, "client.key"), "-H", `authorization: Bearer ${connection.credential.token}`];
   const grpcurl = spawn(
     "nsenter",
-    [`--net=/run/netns/${pod.podNs}`, findGrpcurl(), "-insecure", ...token, "-d", '{"port": 8080}', `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Redirect"],
+    [`--net=/run/netns/${pod.podNs}`, findGrpcurl(), "-insecure", ...credential, "-d", '{"port": 8080}', `127.0.0.1:${manager.port}`, "kdiag.v1.Manager/Redirect"],
     { stdio: "ignore" },
   );
   await waitForRules({ pod, until: (text) => text.includes('comment "kdiag port 8080"'), what: "grpcurl's redirect" });
