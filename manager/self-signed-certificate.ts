@@ -23,7 +23,7 @@ export function createSelfSignedCertificate(options: { name: string; now?: Date;
   const algorithm = sequence(oid(ecdsaWithSha256));
   const tbs = sequence(
     explicit(0, integer(Buffer.of(2))), // v3
-    integer(positive(randomBytes(16))),
+    serialNumber(randomBytes(16)),
     algorithm,
     name,
     sequence(time(notBefore), time(notAfter)),
@@ -65,9 +65,16 @@ function integer(bytes: Buffer): Buffer {
   return tlv(0x02, bytes);
 }
 
-/** A serial number must be positive: a leading 0x00 when the top bit is set. */
-function positive(bytes: Buffer): Buffer {
-  return (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
+/**
+ * A serial number from random bytes, as DER wants an INTEGER: positive and minimal — no leading
+ * 0x00 unless the next byte's top bit is set (OpenSSL refuses the certificate otherwise, "illegal
+ * padding": one random serial in 256 began with 0x00).
+ */
+export function serialNumber(random: Buffer): Buffer {
+  let start = 0;
+  while (start < random.length - 1 && random[start] === 0) start++;
+  const bytes = random.subarray(start);
+  return integer((bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes);
 }
 
 function bitString(bytes: Buffer): Buffer {
