@@ -6,6 +6,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 . "$here/procs.sh"
 
+# Rules that name the cluster's chains or either pod range.
+leftover_rule='KUBE-|CNI-|'"${POD_CIDR%.*}"'\.|'"${POD_CIDR6%::*}"':'
+
 {
   cluster_component_pids | sed 's/^/process: /'
   cluster_shim_pids | sed 's/^/process: /'
@@ -19,7 +22,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
   for cmd in iptables ip6tables; do
     command -v "$cmd" >/dev/null || continue
     for table in filter nat mangle raw; do
-      "$cmd" -w -t "$table" -S 2>/dev/null | grep -E 'KUBE-|CNI-|'"${POD_CIDR%.*}"'\.' \
+      "$cmd" -w -t "$table" -S 2>/dev/null | grep -E "$leftover_rule" \
         | sed "s/^/rule: $cmd -t $table /" || true
     done
   done
@@ -27,7 +30,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
     command -v "$cmd" >/dev/null || continue
     names=/proc/net/ip_tables_names; [ "$cmd" = ip6tables-legacy ] && names=/proc/net/ip6_tables_names
     for table in $(cat "$names" 2>/dev/null); do
-      "$cmd" -w -t "$table" -S 2>/dev/null | grep -E 'KUBE-|CNI-|'"${POD_CIDR%.*}"'\.' \
+      "$cmd" -w -t "$table" -S 2>/dev/null | grep -E "$leftover_rule" \
         | sed "s/^/rule: $cmd -t $table /" || true
     done
   done

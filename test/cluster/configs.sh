@@ -2,12 +2,13 @@
 # Writes the cluster's configuration files into .cluster: kubeconfigs (admin, controller manager,
 # scheduler, kubelet), containerd's config, the CNI network and the kubelet's configuration.
 #
-#   configs.sh NODE_IP
+#   configs.sh NODE_IP [ipv4|dual]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 node_ip="$1"
+stack="${2:-ipv4}"
 pki="$CLUSTER_DIR/pki"
 server="https://127.0.0.1:$APISERVER_PORT"
 
@@ -91,6 +92,15 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     max_conf_num = 1
 TOML
 
+# IPv4, and with a dual-stack cluster IPv6 too: host-local gives each pod one address per range.
+if [ "$stack" = dual ]; then
+  ranges='[[{ "subnet": "'"$POD_CIDR"'" }], [{ "subnet": "'"$POD_CIDR6"'" }]]'
+  routes='[{ "dst": "0.0.0.0/0" }, { "dst": "::/0" }]'
+else
+  ranges='[[{ "subnet": "'"$POD_CIDR"'" }]]'
+  routes='[{ "dst": "0.0.0.0/0" }]'
+fi
+
 # One bridge on a private range used only inside this machine; no masquerading, so the bridge
 # plugin adds no iptables rules.
 cat >"$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
@@ -107,8 +117,8 @@ cat >"$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
       "ipam": {
         "type": "host-local",
         "dataDir": "$CLUSTER_VAR/cni-ipam",
-        "ranges": [[{ "subnet": "$POD_CIDR" }]],
-        "routes": [{ "dst": "0.0.0.0/0" }]
+        "ranges": $ranges,
+        "routes": $routes
       }
     }
   ]

@@ -10,8 +10,10 @@ CLUSTER_RUN=/run/kdiag-cluster               # sockets and containerd's state
 CONTAINERD_SOCK="$CLUSTER_RUN/containerd.sock"
 NODE_NAME=kdiag-node
 POD_CIDR=10.88.0.0/24
+POD_CIDR6=fd00:88::/64                       # dual-stack only (cluster:up --dual-stack)
 POD_BRIDGE=kdiag0
 SERVICE_CIDR=10.96.0.0/24
+SERVICE_CIDR6=fd00:96::/112                  # dual-stack only
 APISERVER_PORT=6443
 ETCD_PORT=2379
 PAUSE_IMAGE=kdiag/pause:3.10
@@ -29,6 +31,15 @@ detect_node_ip() {
   ip="$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -1)"
   [ -n "$ip" ] || ip="$(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1)"
   [ -n "$ip" ] || { log "no global IPv4 address on this machine for the node"; return 1; }
+  printf '%s\n' "$ip"
+}
+
+# The node's IPv6 address for a dual-stack cluster: the source of the default IPv6 route, else the
+# first global one. Prints nothing when the machine has none.
+detect_node_ip6() {
+  local ip
+  ip="$(ip -6 route get 2001:db8::1 2>/dev/null | sed -n 's/.* src \([0-9a-f:]*\).*/\1/p' | head -1)"
+  [ -n "$ip" ] || ip="$(ip -6 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1)"
   printf '%s\n' "$ip"
 }
 

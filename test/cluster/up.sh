@@ -8,6 +8,24 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
+# The IP families: --dual-stack (or KDIAG_DUAL_STACK=1) gives pods an IPv6 address beside the IPv4
+# one and Services an IPv6 range; --single-stack (or KDIAG_DUAL_STACK=0) IPv4 only. Without either,
+# a running cluster is reused as it is, and a new one is IPv4 only.
+requested_stack=""
+case "${KDIAG_DUAL_STACK:-}" in
+  1|true|yes) requested_stack=dual ;;
+  0|false|no) requested_stack=ipv4 ;;
+  "") ;;
+  *) echo "kdiag: KDIAG_DUAL_STACK is '$KDIAG_DUAL_STACK'; use 1 (dual-stack) or 0 (IPv4 only)" >&2; exit 2 ;;
+esac
+for arg in "$@"; do
+  case "$arg" in
+    --dual-stack) requested_stack=dual ;;
+    --single-stack) requested_stack=ipv4 ;;
+    *) echo "kdiag: cluster:up takes --dual-stack or --single-stack, not '$arg'" >&2; exit 2 ;;
+  esac
+done
+
 started=$(date +%s)
 [ "$(id -u)" = 0 ] || { echo "kdiag: the local cluster needs root (containerd, kubelet, CNI)" >&2; exit 1; }
 for cmd in containerd containerd-shim-runc-v2 runc ctr openssl iptables mmdebstrap gcc go; do
@@ -86,8 +104,16 @@ print_usage_line() {
   echo "export KUBECONFIG=$KUBECONFIG_ADMIN PATH=$CLUSTER_DIR/bin:\$PATH"
 }
 
-# ---- a running, healthy cluster is reused ----
-if all_running && apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null; then
+running_stack() { cat "$CLUSTER_DIR/stack" 2>/dev/null || echo ipv4; }
+
+# ---- a running, healthy cluster is reused (when its IP families are the ones asked for) ----
+healthy=""
+all_running && apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null && healthy=1
+if [ -n "$healthy" ] && [ -n "$requested_stack" ] && [ "$requested_stack" != "$(running_stack)" ]; then
+  log "the running cluster is $(running_stack); restarting it $requested_stack"
+  healthy=""
+fi
+if [ -n "$healthy" ]; then
   import_images
   log "cluster already running and Ready ($(since "$started"))"
   print_usage_line
@@ -113,8 +139,18 @@ bash "$here/build-binaries.sh" || fail build "building the Kubernetes binaries f
 binaries_time="$(since "$t")"
 ln -sf "$KUBE_BIN_DIR/kubectl" "$KUBECTL"
 node_ip="$(detect_node_ip)" || fail node "no node address"
+stack="${requested_stack:-ipv4}"
+service_cidrs="$SERVICE_CIDR" node_ips="$node_ip"
+if [ "$stack" = dual ]; then
+  node_ip6="$(detect_node_ip6)"
+  [ -n "$node_ip6" ] || fail node "a dual-stack cluster needs a global IPv6 address on this machine; it has none"
+  sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+    || fail node "IPv6 is disabled and cannot be enabled (net.ipv6.conf.all.disable_ipv6)"
+  service_cidrs="$SERVICE_CIDR,$SERVICE_CIDR6" node_ips="$node_ip,$node_ip6"
+fi
 bash "$here/certs.sh" "$node_ip"
-bash "$here/configs.sh" "$node_ip"
+bash "$here/configs.sh" "$node_ip" "$stack"
+echo "$stack" >"$CLUSTER_DIR/stack"
 mkdir -p "$CLUSTER_VAR" "$CLUSTER_RUN"
 pki="$CLUSTER_DIR/pki"
 conf="$CLUSTER_DIR/conf"
@@ -142,7 +178,7 @@ start kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
   --kubelet-certificate-authority="$pki/ca.crt" --kubelet-preferred-address-types=InternalIP \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR" \
+  --service-cluster-ip-range="$service_cidrs" \
   --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction,PodSecurity \
   --allow-privileged=true --profiling=false --v=1
 wait_for kube-apiserver 90 "/readyz" apiserver_ready
@@ -154,7 +190,7 @@ start kube-controller-manager "$KUBE_BIN_DIR/kube-controller-manager" \
   --bind-address=127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
   --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
   --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR" --allocate-node-cidrs=false --profiling=false --v=1
+  --service-cluster-ip-range="$service_cidrs" --allocate-node-cidrs=false --profiling=false --v=1
 start kube-scheduler "$KUBE_BIN_DIR/kube-scheduler" \
   --kubeconfig="$conf/scheduler.kubeconfig" \
   --authentication-kubeconfig="$conf/scheduler.kubeconfig" \
@@ -163,7 +199,7 @@ start kube-scheduler "$KUBE_BIN_DIR/kube-scheduler" \
 
 # ---- node ----
 start kubelet "$KUBE_BIN_DIR/kubelet" --config="$conf/kubelet.yaml" \
-  --kubeconfig="$conf/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --node-ip="$node_ip" \
+  --kubeconfig="$conf/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --node-ip="$node_ips" \
   --root-dir="$CLUSTER_VAR/kubelet" --pod-infra-container-image="$PAUSE_IMAGE" --v=1
 wait_for kubelet 120 "node $NODE_NAME Ready" node_ready
 wait_for kube-controller-manager 60 "the default ServiceAccount" \
@@ -198,5 +234,5 @@ if ! (wait_for pod 90 "pod kdiag-system/up-check Running" pod_running); then
 fi
 kubectl_admin -n kdiag-system delete pod up-check --wait=false >/dev/null
 
-log "cluster up in $(since "$started") (binaries $binaries_time, images $images_time)"
+log "cluster up ($stack) in $(since "$started") (binaries $binaries_time, images $images_time)"
 print_usage_line
