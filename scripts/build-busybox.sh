@@ -7,7 +7,9 @@ set -euo pipefail
 source_version=1.35.0-4+deb12u1
 # Of the source package's .dsc, which lists the checksums dpkg-source then verifies.
 dsc_sha256=9c01fe128b0eeded371c70e37d474fdb5055f71b5d0a778db44c6b0c62d3a7fa
-cache="${KDIAG_CACHE:-$HOME/.cache/kdiag}/busybox-$source_version-musl"
+# Bump when the configuration below changes: it names the cached build.
+config_revision=2
+cache="${KDIAG_CACHE:-$HOME/.cache/kdiag}/busybox-$source_version-musl-r$config_revision"
 out="$cache/busybox"
 [ -x "$out" ] && { echo "$out"; exit 0; }
 
@@ -36,11 +38,13 @@ done
 cd src
 make defconfig >/dev/null
 # Static; applets found without PATH (the shell runs in a root that has none); tc does not build
-# against current kernel headers.
+# against current kernel headers; the small nslookup, which asks getaddrinfo, so musl's resolver
+# answers from the target's /etc/hosts before DNS (the big one only speaks DNS).
 sed -i -e 's/^# CONFIG_STATIC is not set/CONFIG_STATIC=y/' \
   -e 's/^# CONFIG_FEATURE_SH_STANDALONE is not set/CONFIG_FEATURE_SH_STANDALONE=y/' \
   -e 's/^# CONFIG_FEATURE_PREFER_APPLETS is not set/CONFIG_FEATURE_PREFER_APPLETS=y/' \
-  -e 's/^CONFIG_TC=y/# CONFIG_TC is not set/' .config
+  -e 's/^CONFIG_TC=y/# CONFIG_TC is not set/' \
+  -e 's/^CONFIG_FEATURE_NSLOOKUP_BIG=y/# CONFIG_FEATURE_NSLOOKUP_BIG is not set/' .config
 { yes "" || true; } | make oldconfig >/dev/null
 make -j"$(nproc)" CC=musl-gcc EXTRA_CFLAGS="-isystem $work/include" busybox >build.log 2>&1 \
   || { tail -20 build.log >&2; exit 1; }
