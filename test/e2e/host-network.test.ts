@@ -1,5 +1,5 @@
 // kdiag on a hostNetwork pod, whose network namespace is the node's (on this local cluster, the
-// machine's own): ps works; redir refuses in one line and changes nothing on the node, unless
+// machine's own): ps and the shell work; redir refuses in one line and changes nothing on the node, unless
 // --redirect-node-traffic says so; then the node's traffic for the port is redirected, and the
 // rules go when redir ends.
 import assert from "node:assert/strict";
@@ -49,8 +49,17 @@ test("ps works on a hostNetwork pod", async () => {
   assert.match(String(result.stdout), /sleep 1|while :/);
 });
 
+test("the shell works on a hostNetwork pod: it sees the node's interfaces, in the container's root", async () => {
+  const result = await kdiag(["shell", "-n", ns.name, "--pod", "node-agent", "--", "-c", "ip -o link show kdiag0 >/dev/null && echo node-bridge; ls /bin/busybox"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  assert.equal(result.stdout, "node-bridge\n/bin/busybox");
+});
+
 test("with --redirect-node-traffic, a pod's request to the node's port reaches my machine, and the rules go with Ctrl-C", async () => {
-  const { stdout: nodeIp } = await kubectl(["get", "node", nodeName, "-o", 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}']);
+  // The node's first InternalIP is its IPv4 one (a dual-stack node lists its IPv6 one after it).
+  const { stdout: nodeIp } = await kubectl(["get", "node", nodeName, "-o", 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}']).then(
+    ({ stdout }) => ({ stdout: stdout.split(" ")[0] ?? "" }),
+  );
   const local = await startLocalServer();
   const redir = await startRedirInBackground(["-n", ns.name, "--pod", "node-agent", "--redirect-node-traffic", `${nodePort}:${local.port}`]);
   try {
