@@ -92,24 +92,35 @@ function describeInitCommand(backend: MeshBackend): { script: string; env: Array
 
 const netAdmin = { capabilities: { add: ["NET_ADMIN", "NET_RAW"] } };
 
-function proxyContainer(direction: "inbound" | "outbound"): object {
-  const port = direction === "inbound" ? meshProxy.inboundPort : meshProxy.outboundPort;
+// The stand-in proxy: one Node process of the manager image (its own image, not the shared test
+// server's, whose tag other worktrees re-import) answering "<greeting> <hostname>" on each port,
+// as the mesh's uid. As PID 1 it must handle SIGTERM itself.
+const proxyProgram = `
+const http = require("node:http");
+const os = require("node:os");
+process.on("SIGTERM", () => process.exit(0));
+const [, ...pairs] = process.argv;
+for (let i = 0; i < pairs.length; i += 2) {
+  const greeting = pairs[i + 1];
+  http.createServer((request, response) => response.end(greeting + " " + os.hostname() + "\\n")).listen(Number(pairs[i]));
+}`;
+
+function proxyContainer(): object {
   return {
-    name: `proxy-${direction}`,
-    image: images.server,
+    name: "proxy",
+    image: managerImage,
     imagePullPolicy: "Never",
-    args: [String(port)],
-    env: [{ name: "GREETING", value: meshGreetings[direction] }],
-    ports: [{ containerPort: port }],
+    command: ["node", "-e", proxyProgram, String(meshProxy.inboundPort), meshGreetings.inbound, String(meshProxy.outboundPort), meshGreetings.outbound],
+    ports: [{ containerPort: meshProxy.inboundPort }, { containerPort: meshProxy.outboundPort }],
     securityContext: { runAsUser: meshProxy.uid, runAsGroup: meshProxy.uid },
   };
 }
 
 /**
  * A meshed pod (app=mesh, mesh=BACKEND): the app (the scratch server on 8080, "hello from NAME"),
- * a stand-in proxy answering "mesh inbound proxy NAME" on 15006 and "mesh outbound proxy NAME" on
- * 15001 as uid 1337, and `netfilter` (the manager image with NET_ADMIN, not privileged) for
- * reading the rules and making requests from inside the pod. Its init container `mesh-init`
+ * `proxy` answering "mesh inbound proxy NAME" on 15006 and "mesh outbound proxy NAME" on 15001 as
+ * uid 1337, and `netfilter` (the manager image with NET_ADMIN, not privileged) for reading the
+ * rules and making requests (with the image's node) from inside the pod. Its init container `mesh-init`
  * installs the capture with BACKEND's own tool, IPv4 and IPv6.
  */
 export function meshPod(options: { name: string; backend: MeshBackend }): object {
@@ -133,8 +144,7 @@ export function meshPod(options: { name: string; backend: MeshBackend }): object
       ],
       containers: [
         { name: "app", image: images.server, imagePullPolicy: "Never", args: [String(serverPort)], ports: [{ containerPort: serverPort }] },
-        proxyContainer("inbound"),
-        proxyContainer("outbound"),
+        proxyContainer(),
         {
           name: meshToolsContainer,
           image: managerImage,

@@ -133,6 +133,9 @@ for (const backend of meshBackends) {
     try {
       assert.equal(await askFromPod(pod, outgoing), "hello from local\n");
       assert.deepEqual(await askEachFromNode(toPod), toPod.map(() => inboundProxy), "an outgoing redirect leaves incoming connections to the mesh");
+      const during = setKdiagTableAside(await saveRulesets(pod));
+      assert.match(during.kdiag, new RegExp(`kdiag port ${serverPort}`));
+      assert.equal(during.others, pristine, "the mesh's rules while kdiag's outgoing redirect runs");
     } finally {
       await outgoingRedir.stop();
     }

@@ -4,8 +4,6 @@
 //
 // Usage: server [PORT]   (or PORT in the environment; default 8080)
 // Answers every request with "hello from <hostname>\n" and logs one line per request to stdout.
-// GREETING in the environment replaces "hello from": the mesh fixture's stand-in proxy answers
-// "mesh proxy from <hostname>", so a test can tell who answered a request to the app's port.
 package main
 
 import (
@@ -25,15 +23,10 @@ func main() {
 		port = "8080"
 	}
 
-	greeting := os.Getenv("GREETING")
-	if greeting == "" {
-		greeting = "hello from"
-	}
-
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		// Read per request: the test fixture sets the UTS hostname after the process starts.
 		hostname, _ := os.Hostname()
-		fmt.Fprintf(w, "%s %s\n", greeting, hostname)
+		fmt.Fprintf(w, "hello from %s\n", hostname)
 		fmt.Printf("%s %s %s\n", r.RemoteAddr, r.Method, r.URL.Path)
 	})
 
