@@ -22,8 +22,15 @@ export type RedirectRule =
   // Loopback listeners, one per family; no IPv6 port, no IPv6 rule (a pod without IPv6).
   | { table: string; direction: "outgoing"; port: number; toPort4: number; toPort6?: number };
 
-// Incoming traffic is taken before a service mesh's own nat rules (its PREROUTING sits at dstnat,
-// -100); `dstnat` is not a valid name at the output hook, hence the number there.
+// Why -110 on both hooks: a connection gets one destination NAT binding, from the first nat chain
+// (in priority order) that rewrites it, and later nat chains of that hook are not consulted for
+// it. A service mesh's capture (istio-init's or proxy-init's iptables nat PREROUTING/OUTPUT,
+// legacy or nft-backed, and Istio's nftables table) sits at -100 (dstnat), so our chains run first
+// and our redirect wins for the port we take, while every other port stays the mesh's. At an equal
+// -100 the winner would depend on which table was registered first; past -100 the mesh wins (both
+// seen on a real netns); below -200 a nat chain is refused (conntrack runs there).
+// test/e2e/mesh.test.ts checks this against all three kinds of mesh. `dstnat` is not a valid name
+// at the output hook, hence the number there.
 const chainHooks = {
   incoming: "type nat hook prerouting priority dstnat - 10;",
   outgoing: "type nat hook output priority -110;",

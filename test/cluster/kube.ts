@@ -3,7 +3,7 @@
 // are ready for pods (their default ServiceAccount exists) and are deleted afterwards.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -21,6 +21,9 @@ export const images = {
   hostile: "kdiag-test/hostile:v1",
   pause: "kdiag/pause:3.10",
 } as const;
+
+/** The manager image cluster:up builds from dist/ (kdiag/manager:v<package.json version>). */
+export const managerImage = `kdiag/manager:v${(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version}`;
 
 export interface KubectlOptions {
   /** Written to kubectl's stdin (e.g. a manifest for `apply -f -`). */
