@@ -7,6 +7,7 @@ import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
 import { createCompletionCommand } from "./commands/completion.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { manageCommand } from "./commands/manage.ts";
 import { psCommand } from "./commands/ps.ts";
@@ -28,6 +29,7 @@ const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .command(redirCommand)
   .command(psCommand)
   .command(manageCommand)
+  .command(doctorCommand)
   .command(versionCommand)
   .command(createCompletionCommand({ executable, getCli: () => cli }))
   .completion("__complete", false)

@@ -20,8 +20,11 @@ export interface PodApi {
   readonly namespace: string;
   getPod(name: string): Promise<V1Pod>;
   listPods(labelSelector: string): Promise<V1Pod[]>;
-  /** Adds (or leaves identical) an ephemeral container; returns the updated pod. */
-  addEphemeralContainer(podName: string, container: V1EphemeralContainer): Promise<V1Pod>;
+  /**
+   * Adds (or leaves identical) an ephemeral container; returns the updated pod. With dryRun the
+   * API server runs authorization and admission (PodSecurity, webhooks) and persists nothing.
+   */
+  addEphemeralContainer(podName: string, container: V1EphemeralContainer, options?: { dryRun?: boolean }): Promise<V1Pod>;
   readLog(podName: string, container: string, limitBytes: number): Promise<string>;
   listPodEvents(podName: string): Promise<CoreV1Event[]>;
   /** true/false when known; undefined when the user may not read namespaces. */
@@ -43,10 +46,10 @@ export function createPodApi(session: KubeSession): PodApi {
       );
       return list.items;
     },
-    addEphemeralContainer: (podName, container) =>
+    addEphemeralContainer: (podName, container, { dryRun = false } = {}) =>
       call({ verb: "patch", resource: "pods/ephemeralcontainers", namespace, name: podName }, () =>
         core.patchNamespacedPodEphemeralcontainers(
-          { name: podName, namespace, body: buildEphemeralPatch(container) },
+          { name: podName, namespace, body: buildEphemeralPatch(container), ...(dryRun ? { dryRun: "All" } : {}) },
           strategicMerge(options),
         ),
       ),

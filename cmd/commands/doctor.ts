@@ -1,0 +1,24 @@
+// `kubectl kdiag doctor`: flags only; the work is in pkg/commands/doctor.
+import type { Argv, CommandModule } from "yargs";
+import { doctorOutputs, type DoctorArgs } from "../../pkg/commands/doctor/config.ts";
+import { createProgress } from "../../pkg/output/progress.ts";
+import { managerOptions, podOptions } from "../options.ts";
+
+export const doctorCommand: CommandModule<object, DoctorArgs> = {
+  command: "doctor [options]",
+  describe: "Say whether each command will work here and, if not, why and what to ask for",
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .options(podOptions)
+      .option("image", managerOptions.image)
+      .option("output", { alias: "o", type: "string", requiresArg: true, choices: doctorOutputs, describe: "Output format", defaultDescription: "table" })
+      .example("$0 doctor -n shop", "the namespace and your permissions there")
+      .example("$0 doctor -n shop -l app=web", "also the newest Running app=web pod: its target, and a dry run of adding kdiag's container")
+      .example("$0 doctor --pod db-0 -o json", "the same findings for tools; exit 0 only when every command can work") as Argv<DoctorArgs>,
+  handler: async (argv) => {
+    const { toDoctorConfig } = await import("../../pkg/commands/doctor/config.ts");
+    const { runDoctor } = await import("../../pkg/commands/doctor/run.ts");
+    const config = toDoctorConfig(argv);
+    process.exitCode = await runDoctor(config, { stdout: process.stdout, progress: createProgress({ quiet: config.quiet }) });
+  },
+};

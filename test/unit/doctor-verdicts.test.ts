@@ -1,0 +1,97 @@
+// doctor's judgement from facts shaped as the API returns them: each command's verdict and the
+// sentence that says why not and what to ask for.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatDoctorJson, formatDoctorTable } from "../../pkg/commands/doctor/format.ts";
+import { injectionFromLabels, judge, kernelAtLeast, permissions, type DoctorFacts } from "../../pkg/commands/doctor/verdicts.ts";
+
+const allowed = Object.fromEntries(permissions.map((permission) => [permission, true]));
+
+function facts(overrides: Partial<DoctorFacts> = {}): DoctorFacts {
+  return {
+    namespace: "shop",
+    user: { name: "alice", groups: ["system:authenticated"] },
+    server: { version: "v1.34.4" },
+    access: { ...allowed },
+    podSecurity: {},
+    pod: { name: "web-1", hostNetwork: false, target: "web", targetState: "running", targetUser: 1000, kdiagContainers: [] },
+    injection: { kind: "admitted", container: "kdiag-0123456789", how: "dry-run" },
+    kernel: { version: "6.1.0-18-amd64" },
+    ...overrides,
+  };
+}
+
+const verdictOf = (found: DoctorFacts, command: string) => judge(found).find((verdict) => verdict.command === command);
+
+test("where everything is allowed and admitted, every command works", () => {
+  assert.deepEqual(
+    judge(facts()).map((verdict) => [verdict.command, verdict.works]),
+    [["shell", true], ["ps", true], ["redir", true], ["logs", true]],
+  );
+});
+
+test("a view-only user: the commands that add a container name exactly what is missing; logs works", () => {
+  const found = facts({ access: { ...allowed, "patch pods/ephemeralcontainers": false, "create pods/exec": false, "create pods/portforward": false } });
+  assert.deepEqual(verdictOf(found, "shell")?.reasons, [
+    "not allowed to patch pods/ephemeralcontainers, create pods/exec in namespace `shop`; ask a cluster admin for them",
+  ]);
+  assert.deepEqual(verdictOf(found, "redir")?.reasons, [
+    "not allowed to patch pods/ephemeralcontainers, create pods/exec, create pods/portforward in namespace `shop`; ask a cluster admin for them",
+  ]);
+  assert.equal(verdictOf(found, "logs")?.works, true);
+});
+
+test("a running kdiag container is reused, so adding one is not needed", () => {
+  const found = facts({ access: { ...allowed, "patch pods/ephemeralcontainers": false }, injection: { kind: "reuse", container: "kdiag-0123456789" } });
+  assert.equal(verdictOf(found, "shell")?.works, true);
+});
+
+test("a refused dry run stops every command that adds a container, with the admission's sentence", () => {
+  const reason = "namespace `shop` enforces PodSecurity `baseline` (latest), which refuses kdiag's privileged container; …";
+  const found = facts({ injection: { kind: "refused", reason } });
+  assert.deepEqual(
+    judge(found).map((verdict) => [verdict.command, verdict.works, verdict.reasons]),
+    [["shell", false, [reason]], ["ps", false, [reason]], ["redir", false, [reason]], ["logs", true, []]],
+  );
+});
+
+test("without a pod, the namespace's enforce label is what there is to go on", () => {
+  assert.deepEqual(injectionFromLabels({ enforce: "privileged" }, "shop"), { kind: "admitted", how: "namespace-label" });
+  assert.deepEqual(injectionFromLabels({}, "shop"), { kind: "admitted", how: "namespace-label" });
+  assert.equal(injectionFromLabels({ enforce: "restricted", warn: "restricted" }, "shop").kind, "refused");
+  assert.equal(injectionFromLabels(undefined, "shop").kind, "unknown");
+});
+
+test("a target that is not running, a hostNetwork pod, an old kernel and an old cluster each say so", () => {
+  const notRunning = facts({ pod: { ...facts().pod!, targetState: "CrashLoopBackOff" } });
+  assert.match(verdictOf(notRunning, "shell")?.reasons[0] ?? "", /is not running \(CrashLoopBackOff\); shell --wait enters when it runs$/);
+  const hostNetwork = facts({ pod: { ...facts().pod!, hostNetwork: true } });
+  assert.equal(verdictOf(hostNetwork, "shell")?.works, true);
+  assert.match(verdictOf(hostNetwork, "redir")?.reasons[0] ?? "", /--redirect-node-traffic/);
+  const oldKernel = facts({ kernel: { version: "4.19.0-25-amd64" } });
+  assert.equal(verdictOf(oldKernel, "shell")?.works, false);
+  assert.equal(verdictOf(oldKernel, "ps")?.works, true);
+  assert.equal(verdictOf(facts({ server: { version: "v1.24.17" } }), "logs")?.works, false);
+  assert.equal(kernelAtLeast("5.3.0", [5, 3]), true);
+  assert.equal(kernelAtLeast("5.2.21", [5, 3]), false);
+});
+
+test("the table shows the facts, then one row per command; text from the cluster is escaped", () => {
+  const found = facts({ pod: { ...facts().pod!, kdiagContainers: [{ name: "kdiag-0123456789", state: "Error\x1b[2J" }] } });
+  const table = formatDoctorTable(found, judge(found));
+  assert.match(table, /^namespace +shop, PodSecurity enforce=- warn=- audit=-$/m);
+  assert.match(table, /^kdiag containers +kdiag-0123456789 Error\\e\[2J$/m);
+  assert.match(table, /^COMMAND +WORKS +WHY NOT, AND WHAT TO ASK FOR$/m);
+  assert.match(table, /^shell +yes$/m);
+  assert.doesNotMatch(table, /\x1b/);
+});
+
+test("the JSON document carries the facts and the verdicts, with terminal controls escaped", () => {
+  const found = facts({ user: { name: "mallory\u009b2J", groups: [] } });
+  const text = formatDoctorJson(found, judge(found));
+  assert.doesNotMatch(text, /\u009b/);
+  const document = JSON.parse(text);
+  assert.equal(document.user.name, "mallory\u009b2J");
+  assert.equal(document.works, true);
+  assert.deepEqual(document.commands.map((verdict: { command: string }) => verdict.command), ["shell", "ps", "redir", "logs"]);
+});
