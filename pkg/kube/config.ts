@@ -124,16 +124,24 @@ function readKubeConfigFiles(kc: KubeConfig, flag: string | undefined, env: Node
   throw new KdiagError(`no kubeconfig: ${home} does not exist and KUBECONFIG is not set; pass --kubeconfig or set KUBECONFIG`);
 }
 
+/** kubectl's merge of a KUBECONFIG list: the first file to define a name (or a current context) wins. */
 function mergeFiles(kc: KubeConfig, files: string[]): void {
-  const [first, ...rest] = files;
-  if (first === undefined) return;
-  loadFile(kc, first);
-  for (const file of rest) {
-    const more = new KubeConfig();
-    loadFile(more, file);
-    // Like kubectl, the first file to set a value wins.
-    kc.mergeConfig(more, true);
-  }
+  const configs = files.map((file) => {
+    const one = new KubeConfig();
+    loadFile(one, file);
+    return one;
+  });
+  kc.loadFromOptions({
+    clusters: keepFirstByName(configs.flatMap((config) => config.getClusters())),
+    users: keepFirstByName(configs.flatMap((config) => config.getUsers())),
+    contexts: keepFirstByName(configs.flatMap((config) => config.getContexts())),
+    currentContext: configs.map((config) => config.getCurrentContext()).find((name) => Boolean(name)) ?? "",
+  });
+}
+
+function keepFirstByName<T extends { name: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.name) && seen.add(item.name));
 }
 
 function loadFile(kc: KubeConfig, file: string): void {

@@ -21,8 +21,8 @@ export function applyClusterOverrides(cluster: Cluster, flags: ClusterOverrides)
 
 export function applyUserOverrides(user: User, flags: UserOverrides): User {
   let result: User = { ...user };
-  // client-node, like client-go, lets a bearer token win over an exec or auth-provider plugin.
-  if (flags.token !== undefined) result = { ...result, token: flags.token };
+  // A bearer token wins over an exec or auth-provider plugin, which client-go then does not run.
+  if (flags.token !== undefined) result = { ...result, token: flags.token, exec: undefined, authProvider: undefined };
   if (flags.clientCertificate !== undefined) result = { ...result, certFile: flags.clientCertificate, certData: undefined };
   if (flags.clientKey !== undefined) result = { ...result, keyFile: flags.clientKey, keyData: undefined };
   return result;
