@@ -4,7 +4,7 @@
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UsageError, usageExitCode } from "../pkg/errors.ts";
-import { getInvocationName } from "../pkg/invocation.ts";
+import { findCommandName, formatUsageHint, getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
 import { createCompletionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
@@ -18,6 +18,9 @@ import { addGlobalOptions } from "./options.ts";
 
 const invocation = getInvocationName(process.argv[1]);
 const executable = invocation === "kubectl kdiag" ? "kubectl-kdiag" : "kdiag";
+
+const commands = [shellCommand, logsCommand, redirCommand, psCommand, manageCommand, versionCommand];
+const commandNames = [...commands.map((command) => String(command.command).split(" ", 1)[0] ?? ""), "completion"];
 
 const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .scriptName(invocation)
@@ -40,15 +43,16 @@ const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .help()
   .alias("help", "h")
   .wrap(Math.min(100, process.stdout.columns || 100))
-  .fail((message, error, instance) => {
+  .fail((message, error) => {
     // An error thrown by a handler also reaches parseAsync's rejection, handled below.
     if (error && !(error instanceof UsageError)) return;
-    showUsageError(instance, message ?? error?.message ?? "invalid usage");
+    showUsageError(message ?? error?.message ?? "invalid usage");
   });
 
-function showUsageError(instance: Argv, message: string): never {
-  instance.showHelp((help) => process.stderr.write(`${help}\n\n`));
+/** As kubectl does: the reason, then where the usage is; not the whole help before the reason. */
+function showUsageError(message: string): never {
   reportError(new UsageError(message.replace(/\s*\n\s*/g, " ")));
+  process.stderr.write(`${formatUsageHint(invocation, findCommandName(hideBin(process.argv), commandNames))}\n`);
   process.exit(usageExitCode);
 }
 
@@ -57,7 +61,7 @@ async function main(): Promise<never> {
   try {
     await cli.parseAsync();
   } catch (error) {
-    if (error instanceof UsageError) showUsageError(cli, error.message);
+    if (error instanceof UsageError) showUsageError(error.message);
     reportError(error);
     process.exitCode = typeof error === "object" && error !== null && "exitCode" in error && typeof error.exitCode === "number" ? error.exitCode : 1;
   }

@@ -8,13 +8,27 @@ import { getDefaultImage } from "../pkg/version.ts";
 
 const clusterGroup = "Cluster options:";
 
-/** Registered once, globally: every command talks to a cluster the same way. */
+/**
+ * Registered once, globally: every command talks to a cluster the same way, with kubectl's flags
+ * and their meaning (pkg/kube/options.ts parses them, pkg/kube/config.ts applies them).
+ */
 export const globalOptions = {
-  kubeconfig: { type: "string", requiresArg: true, group: clusterGroup, describe: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)" },
+  kubeconfig: { type: "string", requiresArg: true, group: clusterGroup, describe: "Path to the kubeconfig file (default: the KUBECONFIG list, then ~/.kube/config)" },
   context: { type: "string", requiresArg: true, group: clusterGroup, describe: "The kubeconfig context to use (default: its current context)" },
+  cluster: { type: "string", requiresArg: true, group: clusterGroup, describe: "The kubeconfig cluster to use (default: the context's)" },
+  user: { type: "string", requiresArg: true, group: clusterGroup, describe: "The kubeconfig user to use (default: the context's)" },
   namespace: { alias: "n", type: "string", requiresArg: true, group: clusterGroup, describe: "Namespace (default: the context's namespace)" },
-  "request-timeout": { type: "string", requiresArg: true, group: clusterGroup, describe: "Give up on an API request after this long, e.g. 30s (0: never)", defaultDescription: "0" },
+  server: { alias: "s", type: "string", requiresArg: true, group: clusterGroup, describe: "Address of the API server, e.g. https://10.0.0.1:6443" },
+  "tls-server-name": { type: "string", requiresArg: true, group: clusterGroup, describe: "Server name to check the server's certificate against (default: the server's host name)" },
+  "certificate-authority": { type: "string", requiresArg: true, group: clusterGroup, describe: "Path to the CA certificate file that signed the server's certificate" },
+  "insecure-skip-tls-verify": { type: "boolean", group: clusterGroup, describe: "Do not check the server's certificate (insecure)" },
+  token: { type: "string", requiresArg: true, group: clusterGroup, describe: "Bearer token for the API server (wins over the kubeconfig user's credentials)" },
+  "client-certificate": { type: "string", requiresArg: true, group: clusterGroup, describe: "Path to a client certificate file for TLS" },
+  "client-key": { type: "string", requiresArg: true, group: clusterGroup, describe: "Path to the client certificate's key file" },
   as: { type: "string", requiresArg: true, group: clusterGroup, describe: "Act as this user, e.g. system:serviceaccount:NS:NAME (impersonation)" },
+  "as-group": { type: "string", array: true, requiresArg: true, group: clusterGroup, describe: "Act as a member of this group (repeatable; needs --as)" },
+  "as-uid": { type: "string", requiresArg: true, group: clusterGroup, describe: "Act with this UID (needs --as)" },
+  "request-timeout": { type: "string", requiresArg: true, group: clusterGroup, describe: "Give up on an API request, or on opening a stream, after this long: 30s, 1m, 5 (seconds); 0: never", defaultDescription: "0" },
   quiet: { alias: "q", type: "boolean", describe: "No progress messages on stderr" },
 } as const satisfies Record<string, Options>;
 
@@ -28,9 +42,17 @@ export const podOptions = {
 /** How kdiag's manager is run in the pod. */
 export const managerOptions = {
   image: { type: "string", requiresArg: true, describe: "Image of kdiag's manager", defaultDescription: getDefaultImage() },
-  "pull-policy": { type: "string", requiresArg: true, choices: pullPolicies, describe: "Pull policy of the manager image", defaultDescription: "IfNotPresent" },
+  "pull-policy": { type: "string", requiresArg: true, describe: `Pull policy of the manager image: ${describeChoices(pullPolicies)}`, defaultDescription: "IfNotPresent" },
   timeout: { type: "string", requiresArg: true, describe: "How long to wait for kdiag's container to start (image-pull errors end the wait at once)", defaultDescription: defaultTimeout },
 } as const satisfies Record<string, Options>;
+
+/**
+ * The choices of a flag, for its help text. Not yargs' `choices`: yargs would refuse other values
+ * before the command's toConfig, which is the one validator (it also accepts `always`).
+ */
+export function describeChoices(choices: readonly string[]): string {
+  return choices.join(", ");
+}
 
 export function addGlobalOptions<T>(yargs: Argv<T>) {
   return yargs.options(globalOptions).global(Object.keys(globalOptions));

@@ -11,3 +11,14 @@ export function getInvocationName(scriptPath: string | undefined): InvocationNam
   const base = path.basename(scriptPath).replace(/\.(c|m)?js$/, "");
   return base === "kubectl-kdiag" ? "kubectl kdiag" : "kdiag";
 }
+
+/** kubectl's line after a usage error, pointing at the help of the command the user typed. */
+export function formatUsageHint(invocation: InvocationName, command: string | undefined): string {
+  return `See '${invocation}${command === undefined ? "" : ` ${command}`} --help' for usage.`;
+}
+
+/** The first word of `args` that names a command, stopping at `--`. */
+export function findCommandName(args: readonly string[], commands: readonly string[]): string | undefined {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).find((arg) => commands.includes(arg));
+}

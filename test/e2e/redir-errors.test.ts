@@ -30,7 +30,7 @@ for (const [pair, message] of cases) {
     const result = await kdiag(["redir", "-n", ns.name, "--pod", "web", pair]);
     assert.equal(result.exitCode, 2, String(result.stderr));
     assert.deepEqual(errorLines(result.stderr), [`kdiag: ${message}`]);
-    assert.ok(String(result.stderr).endsWith(`kdiag: ${message}`), "usage first, the error last");
+    assert.equal(result.stderr, `kdiag: ${message}\nSee 'kubectl kdiag redir --help' for usage.`, "the reason, then where the usage is");
     assert.deepEqual(await getEphemeralContainers(ns.name, "web"), []);
   });
 }

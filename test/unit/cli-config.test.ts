@@ -13,7 +13,17 @@ const usage = (message: string) => (error: unknown) => error instanceof UsageErr
 
 test("a shell on a selected pod gets the defaults: first container, default image, IfNotPresent, 2m", () => {
   assert.deepEqual(toShellConfig({ selector: "app=web" }), {
-    kube: { kubeconfig: undefined, context: undefined, namespace: undefined, as: undefined, requestTimeoutMs: 0 },
+    kube: {
+      kubeconfig: undefined,
+      context: undefined,
+      cluster: undefined,
+      user: undefined,
+      namespace: undefined,
+      clusterOverrides: {},
+      userOverrides: {},
+      impersonate: { groups: [] },
+      requestTimeoutMs: 0,
+    },
     selection: { kind: "selector", selector: "app=web" },
     target: undefined,
     image: getDefaultImage(),
@@ -78,8 +88,12 @@ test("cluster flags are carried through and --request-timeout is a duration", ()
   assert.deepEqual(config.kube, {
     kubeconfig: "/tmp/k",
     context: "c",
+    cluster: undefined,
+    user: undefined,
     namespace: "ns",
-    as: "system:serviceaccount:ns:viewer",
+    clusterOverrides: {},
+    userOverrides: {},
+    impersonate: { user: "system:serviceaccount:ns:viewer", groups: [] },
     requestTimeoutMs: 90_000,
   });
   assert.equal(config.image, "example/kdiag:dev");

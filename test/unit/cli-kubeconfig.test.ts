@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { loadKubeSession } from "../../pkg/kube/config.ts";
-import { KdiagError } from "../../pkg/errors.ts";
+import { KdiagError, UsageError } from "../../pkg/errors.ts";
+import { toKubeOptions, type KubeArgs } from "../../pkg/kube/options.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "kdiag-kubeconfig-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,31 +31,32 @@ function writeKubeconfig(name: string, contexts: Array<{ name: string; namespace
 
 const failsWith = (message: string) => (error: unknown) => error instanceof KdiagError && error.message === message;
 const noEnv = { HOME: dir };
+const load = (args: KubeArgs, env: NodeJS.ProcessEnv) => loadKubeSession(toKubeOptions(args), env);
 
 test("the namespace defaults to the context's, then to default; -n wins", () => {
   const file = writeKubeconfig("a", [{ name: "dev", namespace: "team" }, { name: "plain" }], "dev");
-  assert.equal(loadKubeSession({ kubeconfig: file, requestTimeoutMs: 0 }, noEnv).namespace, "team");
-  assert.equal(loadKubeSession({ kubeconfig: file, context: "plain", requestTimeoutMs: 0 }, noEnv).namespace, "default");
-  assert.equal(loadKubeSession({ kubeconfig: file, namespace: "other", requestTimeoutMs: 0 }, noEnv).namespace, "other");
+  assert.equal(load({ kubeconfig: file }, noEnv).namespace, "team");
+  assert.equal(load({ kubeconfig: file, context: "plain" }, noEnv).namespace, "default");
+  assert.equal(load({ kubeconfig: file, namespace: "other" }, noEnv).namespace, "other");
 });
 
 test("KUBECONFIG is honoured, and files it lists that do not exist are skipped", () => {
   const file = writeKubeconfig("b", [{ name: "from-env" }], "from-env");
-  const session = loadKubeSession({ requestTimeoutMs: 0 }, { HOME: dir, KUBECONFIG: `${path.join(dir, "missing")}:${file}` });
+  const session = load({}, { HOME: dir, KUBECONFIG: `${path.join(dir, "missing")}:${file}` });
   assert.equal(session.context, "from-env");
 });
 
 test("a missing kubeconfig is one line that says what to do", () => {
   assert.throws(
-    () => loadKubeSession({ kubeconfig: "/nonexistent/kubeconfig", requestTimeoutMs: 0 }, noEnv),
+    () => load({ kubeconfig: "/nonexistent/kubeconfig" }, noEnv),
     failsWith("kubeconfig `/nonexistent/kubeconfig` (from --kubeconfig) does not exist; pass the path of a kubeconfig file"),
   );
   assert.throws(
-    () => loadKubeSession({ requestTimeoutMs: 0 }, { HOME: dir, KUBECONFIG: "/nonexistent/a" }),
+    () => load({}, { HOME: dir, KUBECONFIG: "/nonexistent/a" }),
     failsWith("no kubeconfig: none of the files in KUBECONFIG (`/nonexistent/a`) exists; fix KUBECONFIG or pass --kubeconfig"),
   );
   assert.throws(
-    () => loadKubeSession({ requestTimeoutMs: 0 }, noEnv),
+    () => load({}, noEnv),
     failsWith(`no kubeconfig: ${path.join(dir, ".kube", "config")} does not exist and KUBECONFIG is not set; pass --kubeconfig or set KUBECONFIG`),
   );
 });
@@ -62,19 +64,19 @@ test("a missing kubeconfig is one line that says what to do", () => {
 test("an unknown context lists the contexts there are", () => {
   const file = writeKubeconfig("c", [{ name: "one" }, { name: "two" }], "one");
   assert.throws(
-    () => loadKubeSession({ kubeconfig: file, context: "three", requestTimeoutMs: 0 }, noEnv),
+    () => load({ kubeconfig: file, context: "three" }, noEnv),
     failsWith(`context \`three\` (from --context) is not in kubeconfig \`${file}\`; its contexts: one, two`),
   );
   const noCurrent = writeKubeconfig("d", [{ name: "one" }]);
   assert.throws(
-    () => loadKubeSession({ kubeconfig: noCurrent, requestTimeoutMs: 0 }, noEnv),
+    () => load({ kubeconfig: noCurrent }, noEnv),
     failsWith(`kubeconfig \`${noCurrent}\` sets no current context; pass --context (its contexts: one)`),
   );
 });
 
 test("--as sends the Impersonate-User header on every request", async () => {
   const file = writeKubeconfig("e", [{ name: "one" }], "one");
-  const session = loadKubeSession({ kubeconfig: file, as: "system:serviceaccount:team:viewer", requestTimeoutMs: 0 }, noEnv);
+  const session = load({ kubeconfig: file, as: "system:serviceaccount:team:viewer" }, noEnv);
   const options: { headers?: Record<string, string> } = {};
   await session.kc.applyToHTTPSOptions(options);
   assert.equal(options.headers?.["Impersonate-User"], "system:serviceaccount:team:viewer");
