@@ -48,8 +48,13 @@ test("the target is entered by the container ID the pod's status gives, and one 
   assert.equal(describeTargetForEnter(pod({ running: {} }) as never, "web"), "container:0123456789abcdef");
   assert.throws(() => describeTargetForEnter(pod({ waiting: { reason: "CrashLoopBackOff" } }) as never, "web"), {
     message:
-      "container `web` in pod `web-0` is not running (CrashLoopBackOff (last exit code 2)); kdiag works beside a running container — try again once it runs, or see why with `kubectl logs web-0 -c web --previous`",
+      "container `web` in pod `web-0` is not running (CrashLoopBackOff, last exit code 2); kdiag works beside a running container — try again once it runs, or see why with `kubectl logs web-0 -c web --previous`",
   });
+});
+
+test("--wait is off unless asked for", () => {
+  assert.equal(toShellConfig({ pod: "api-0" }).wait, false);
+  assert.equal(toShellConfig({ pod: "api-0", wait: true }).wait, true);
 });
 
 test("--privileged-programs is passed to enter before the PID, and warns in one line what it does", () => {
