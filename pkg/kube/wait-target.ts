@@ -82,8 +82,13 @@ function throwIfStopped(signal: AbortSignal, podName: string, target: string): v
   if (signal.aborted) throw stoppedWaiting(podName, target);
 }
 
-function stoppedWaiting(podName: string, target: string): KdiagError {
-  return new KdiagError(`stopped waiting for container \`${target}\` in pod \`${podName}\` to run (interrupted)`, { exitCode: 130 });
+/** The user's Ctrl-C: the end of the command, never a reason to try again. */
+export class WaitInterrupted extends KdiagError {
+  override name = "WaitInterrupted";
+}
+
+function stoppedWaiting(podName: string, target: string): WaitInterrupted {
+  return new WaitInterrupted(`stopped waiting for container \`${target}\` in pod \`${podName}\` to run (interrupted)`, { exitCode: 130 });
 }
 
 function podGone(podName: string): KdiagError {

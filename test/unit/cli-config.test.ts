@@ -22,6 +22,7 @@ test("a shell on a selected pod gets the defaults: first container, default imag
     quiet: false,
     args: [],
     privilegedPrograms: false,
+    wait: false,
   });
 });
 
@@ -52,8 +53,7 @@ test("the target is entered by the container ID the pod's status gives, and one 
   });
 });
 
-test("--wait is off unless asked for", () => {
-  assert.equal(toShellConfig({ pod: "api-0" }).wait, false);
+test("--wait asks the shell to wait for a container that is not running", () => {
   assert.equal(toShellConfig({ pod: "api-0", wait: true }).wait, true);
 });
 

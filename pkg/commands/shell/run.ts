@@ -1,4 +1,5 @@
-// Runs the shell: ensure kdiag's container, then exec `enter container:<id> ash …` in it. With a terminal on
+// Runs the shell: ensure kdiag's container (and ask it whether it has the capabilities enter
+// needs), then exec `enter container:<id> ash …` in it. With a terminal on
 // stdin it is a raw-mode TTY session (Ctrl-C goes to the remote shell, resizes follow SIGWINCH
 // through client-node); otherwise plain streams, stdin closed at EOF. Resolves with the remote
 // shell's exit code.
@@ -13,8 +14,9 @@ import { onInterrupt } from "../../interrupts.ts";
 import { execInContainer } from "../../kube/exec.ts";
 import { resolveTarget } from "../../kube/pod-selection.ts";
 import { describeTargetForEnter, readTargetState } from "../../kube/target-container.ts";
-import { waitForTargetRunning } from "../../kube/wait-target.ts";
-import { openKube, prepareManager, type Kube, type PodCheck } from "../../manager-connection.ts";
+import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts";
+import { requireCapabilities } from "../../manager-capabilities.ts";
+import { connectManager, openKube, type Kube, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import { createPodFeed } from "../logs/pod-feed.ts";
 import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
@@ -62,12 +64,17 @@ export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<nu
 async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check: PodCheck): Promise<Attempt> {
   let enterTarget: string | undefined;
   try {
-    const ready = await prepareManager(config, kube, deps.progress, check);
+    const ready = await connectManager(config, kube, deps.progress, check);
+    try {
+      await requireCapabilities(ready, "shell");
+    } finally {
+      await ready.close();
+    }
     enterTarget = describeTargetForEnter(ready.pod, ready.target, { offersWait: true });
-    deps.progress.clear();
     const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget });
     return exitCode === enterFailedExitCode ? { kind: "failed", exitCode, enterTarget } : { kind: "done", exitCode };
   } catch (error) {
+    if (error instanceof WaitInterrupted) throw error;
     return { kind: "failed", error, enterTarget };
   }
 }
