@@ -79,7 +79,7 @@ test("in a pod whose PID 1 is an init, the shell sees the server's root and ps s
   const ps = await kdiag(["ps", "-n", ns.name, "--pod", "init"]);
   assert.equal(ps.exitCode, 0, String(ps.stderr));
   assert.match(String(ps.stdout), /^1 +0 +sh +sh -c echo init-pod/m);
-  assert.match(String(ps.stdout), /^\d+ +1 +httpd +\S*:8080\/tcp6? +httpd -f -p 8080 -h \/www$/m);
+  assert.match(String(ps.stdout), /^\d+ +1 +httpd +\S*:8080\/tcp6? +httpd -f -p 8080 -h \/$/m);
 });
 
 test("a target container that is not running is one line within seconds, naming why", async () => {
