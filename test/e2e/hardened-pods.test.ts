@@ -78,7 +78,7 @@ test("in a pod whose PID 1 is an init, the shell sees the server's root and ps s
   assert.match(String(shell.stdout), /^bin$/m);
   const ps = await kdiag(["ps", "-n", ns.name, "--pod", "init"]);
   assert.equal(ps.exitCode, 0, String(ps.stderr));
-  assert.match(String(ps.stdout), /^1 +0 +sh +sh -c echo init-pod/m);
+  assert.match(String(ps.stdout), /^1 +0 +sh +- +sh -c echo init-pod/m);
   assert.match(String(ps.stdout), /^\d+ +1 +httpd +\S*:8080\/tcp6? +httpd -f -p 8080 -h \/$/m);
 });
 
@@ -98,7 +98,7 @@ test("a target container that is not running is one line within seconds, naming 
     result = await kdiag(["shell", "-n", ns.name, "--pod", "crashing", "-t", "crasher", "--", "-c", "true"]);
   }
   assert.equal(result.exitCode, 1, String(result.stderr));
-  assert.match(String(result.stderr), /^kdiag: container `crasher` in pod `crashing` is not running \(.+\); kdiag works beside a running container/m);
+  assert.match(String(result.stderr), /^kdiag: container `crasher` in pod `crashing` is not running \(.+\); enter it at its next start with --wait, or see why with `kubectl logs crashing -c crasher --previous`$/m);
   assert.equal(errorLines(result.stderr).length, 1, String(result.stderr));
   assert.ok(Date.now() - started < 30_000);
 });
