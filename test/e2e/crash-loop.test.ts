@@ -3,7 +3,9 @@
 // --wait the shell enters at the next start; Ctrl-C while waiting is one line, exit 130.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import type { V1ContainerStatus } from "@kubernetes/client-node";
 import { execa } from "execa";
+import { readSecondsUntilRestart } from "../../pkg/kube/restart-backoff.ts";
 import { busyboxPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, type TestNamespace } from "../cluster/kube.ts";
 import { bundle, errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
@@ -18,13 +20,14 @@ before(async () => {
 });
 after(async () => ns?.cleanup());
 
-/** Waits until the kubelet holds the container back (CrashLoopBackOff). */
+/** Waits until the kubelet holds the container back (CrashLoopBackOff) for 6 s more at least. */
 async function waitForBackOff(): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 150_000;
   for (;;) {
-    const { stdout } = await kubectl(["-n", ns.name, "get", "pod", "crashing", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"]);
-    if (stdout === "CrashLoopBackOff") return;
-    assert.ok(Date.now() < deadline, `the container never entered CrashLoopBackOff (last: ${stdout || "running"})`);
+    const { stdout } = await kubectl(["-n", ns.name, "get", "pod", "crashing", "-o", "jsonpath={.status.containerStatuses[0]}"]);
+    const status = JSON.parse(stdout || "{}") as V1ContainerStatus;
+    if ((readSecondsUntilRestart(status, new Date()) ?? 0) >= 6) return;
+    assert.ok(Date.now() < deadline, `the container was never held back for long (last: ${stdout})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
