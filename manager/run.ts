@@ -1,6 +1,7 @@
 // Wires the manager together: leftover clean-up, kdiag's nftables table, the gRPC server, the
 // "Listening on" line the CLI waits for, and a clean exit on SIGTERM/SIGINT.
 import { status } from "@grpc/grpc-js";
+import { readMissingCapabilities } from "./capabilities.ts";
 import { loadDescriptor } from "./descriptor.ts";
 import { createCredential } from "./credential.ts";
 import { findInit, listOwnPids } from "./init-process.ts";
@@ -24,6 +25,8 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   // Before our own table exists, so there is no risk of removing it.
   const leftovers = await removeLeftoverTables().catch((error: Error) => error);
   const ipv6 = await probeIpv6();
+  // Read once: a manager's capabilities do not change while it runs.
+  const missingCapabilities = await readMissingCapabilities();
   // nft gone: its redirects end (their rules went with its table) and a fresh session follows;
   // if none can be had, a manager that cannot redirect exits so that kdiag injects a new one.
   const rules = await RedirectRules.open({
@@ -47,7 +50,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
     descriptor: await loadDescriptor(),
     credential,
     handlers: {
-      version: async () => ({ version: getVersion(), redirectBackend: "nftables", ...(await describePod()) }),
+      version: async () => ({ version: getVersion(), redirectBackend: "nftables", ...(await describePod()), missingCapabilities }),
       ps: async () => ({ processes: await listProcesses({ excludePids: ownPids }) }),
       redirect: redirects.handle,
       tunnel: redirects.tunnel,
@@ -57,6 +60,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   // The CLI reads this exact first line from the container log; everything after is JSON.
   process.stdout.write(`Listening on ${formatListenAddress({ host: options.listen.host, port })}\n`);
   logLeftovers(log, leftovers);
+  for (const { feature, capabilities } of missingCapabilities) log("warn", "missing capabilities", { feature, capabilities: capabilities.join(",") });
   if (rules instanceof Error) log("error", "redirects are unavailable", { error: rules.message });
   else log("info", "manager started", { version: getVersion(), table: rules.table, ipv6, pid: process.pid });
 

@@ -22,7 +22,7 @@ import { discoverManagerPort } from "./kube/manager-port.ts";
 import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
 import { resolveTarget } from "./kube/pod-selection.ts";
-import { describeTargetForEnter } from "./kube/target-container.ts";
+import { describeTargetForEnter, readTargetState } from "./kube/target-container.ts";
 import { forwardPort } from "./kube/port-forward.ts";
 import { selectPod } from "./kube/select-pod.ts";
 import type { Progress } from "./output/progress.ts";
@@ -50,17 +50,21 @@ export interface ReadyManager {
 /** What a command refuses before anything is added to the pod: throws a KdiagError to refuse. */
 export interface PodCheck {
   checkPod?: (pod: V1Pod) => void;
+  /** A target that is not running: refused (naming --wait when the command has it) or waited for. */
+  stoppedTarget?: { offersWait: boolean; waitForTarget?: (pod: V1Pod, target: string) => Promise<V1Pod> };
 }
 
 /** Selects the pod and makes sure kdiag's container runs next to the target. */
 export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
-  const pod = await selectPod(kube.api, config.selection);
+  let pod = await selectPod(kube.api, config.selection);
   check.checkPod?.(pod);
   const target = resolveTarget(pod, config.target);
   // kdiag's container joins the target's pid namespace: a target that is not running would
   // only fail later, in the runtime's words.
-  describeTargetForEnter(pod, target);
+  const waitForTarget = check.stoppedTarget?.waitForTarget;
+  if (waitForTarget && readTargetState(pod, target).kind !== "running") pod = await waitForTarget(pod, target);
+  describeTargetForEnter(pod, target, { offersWait: check.stoppedTarget?.offersWait });
   const injected = await ensureManagerContainer({
     api: kube.api,
     pod,

@@ -44,6 +44,17 @@ export interface VersionResponse {
   iptablesMode: string;
   ipv6: boolean;
   kernel: string;
+  /**
+   * The capabilities the manager lacks, per feature that needs them (read at its start from
+   * /proc/self/status CapEff): e.g. {feature: "redirects", capabilities: ["CAP_NET_ADMIN"]}.
+   * Empty when it has all it needs. Features: "redirects", "shell".
+   */
+  missingCapabilities: MissingCapabilities[];
+}
+
+export interface MissingCapabilities {
+  feature: string;
+  capabilities: string[];
 }
 
 export interface PsRequest {
@@ -148,7 +159,7 @@ export const VersionRequest: MessageFns<VersionRequest> = {
 };
 
 function createBaseVersionResponse(): VersionResponse {
-  return { version: "", redirectBackend: "", iptablesMode: "", ipv6: false, kernel: "" };
+  return { version: "", redirectBackend: "", iptablesMode: "", ipv6: false, kernel: "", missingCapabilities: [] };
 }
 
 export const VersionResponse: MessageFns<VersionResponse> = {
@@ -167,6 +178,9 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     }
     if (message.kernel !== "") {
       writer.uint32(42).string(message.kernel);
+    }
+    for (const v of message.missingCapabilities) {
+      MissingCapabilities.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -224,6 +238,14 @@ export const VersionResponse: MessageFns<VersionResponse> = {
             message.kernel = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.missingCapabilities.push(MissingCapabilities.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -251,6 +273,11 @@ export const VersionResponse: MessageFns<VersionResponse> = {
         : "",
       ipv6: isSet(object.ipv6) ? globalThis.Boolean(object.ipv6) : false,
       kernel: isSet(object.kernel) ? globalThis.String(object.kernel) : "",
+      missingCapabilities: globalThis.Array.isArray(object?.missingCapabilities)
+        ? object.missingCapabilities.map((e: any) => MissingCapabilities.fromJSON(e))
+        : globalThis.Array.isArray(object?.missing_capabilities)
+        ? object.missing_capabilities.map((e: any) => MissingCapabilities.fromJSON(e))
+        : [],
     };
   },
 
@@ -271,6 +298,9 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     if (message.kernel !== "") {
       obj.kernel = message.kernel;
     }
+    if (message.missingCapabilities?.length) {
+      obj.missingCapabilities = message.missingCapabilities.map((e) => MissingCapabilities.toJSON(e));
+    }
     return obj;
   },
 
@@ -284,6 +314,94 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     message.iptablesMode = object.iptablesMode ?? "";
     message.ipv6 = object.ipv6 ?? false;
     message.kernel = object.kernel ?? "";
+    message.missingCapabilities = object.missingCapabilities?.map((e) => MissingCapabilities.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMissingCapabilities(): MissingCapabilities {
+  return { feature: "", capabilities: [] };
+}
+
+export const MissingCapabilities: MessageFns<MissingCapabilities> = {
+  encode(message: MissingCapabilities, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.feature !== "") {
+      writer.uint32(10).string(message.feature);
+    }
+    for (const v of message.capabilities) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MissingCapabilities {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMissingCapabilities();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.feature = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.capabilities.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MissingCapabilities {
+    return {
+      feature: isSet(object.feature) ? globalThis.String(object.feature) : "",
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: MissingCapabilities): unknown {
+    const obj: any = {};
+    if (message.feature !== "") {
+      obj.feature = message.feature;
+    }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MissingCapabilities>, I>>(base?: I): MissingCapabilities {
+    return MissingCapabilities.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MissingCapabilities>, I>>(object: I): MissingCapabilities {
+    const message = createBaseMissingCapabilities();
+    message.feature = object.feature ?? "";
+    message.capabilities = object.capabilities?.map((e) => e) || [];
     return message;
   },
 };

@@ -13,7 +13,12 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
         type: "boolean",
         describe: "Run the container's own programs as root with all of kdiag's capabilities (default: as the container's user, with none; busybox applets always have them)",
       })
+      .option("wait", {
+        type: "boolean",
+        describe: "When the container is not running (CrashLoopBackOff, starting), wait for it and enter at its next start (Ctrl-C stops waiting)",
+      })
       .example("$0 shell -l app=web", "an interactive shell in the newest Running app=web pod")
+      .example("$0 shell --pod api-0 --wait", "enter api-0's crash-looping container as soon as the kubelet restarts it")
       .example("$0 shell --pod db-0 -t sidecar -- -c 'ls /; cat /proc/1/cmdline'", "run a command in container sidecar")
       .epilog(
         "The shell is busybox ash from kdiag's image, run inside the target container's namespaces with its root as /. " +

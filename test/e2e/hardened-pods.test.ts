@@ -1,7 +1,8 @@
 // kdiag on pods shaped as people run them: runAsNonRoot with uid 1000 at pod level (kdiag's
 // container sets its own user, root and privileged, so the shell, ps and redir work there);
 // one pid namespace shared by the pod's containers (PID 1 is the pause container, so the shell
-// finds its target by container ID); and a target that is not running.
+// finds its target by container ID); a pod whose PID 1 is an init that starts the real server as
+// its child; and a target that is not running.
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
@@ -22,11 +23,14 @@ before(async () => {
   await apply(ns.name, [
     nonRootPod({ name: "nonroot" }),
     { ...sleeper, metadata: { name: "shared", labels: { app: "shared" } }, spec: { ...sleeper.spec, shareProcessNamespace: true, containers: [marked("side"), marked("web")] } },
+    // PID 1 is a shell acting as init; the server (busybox httpd) is its child.
+    busyboxPod({ name: "init", labels: { app: "init" }, command: "echo init-pod > /marker; httpd -f -p 8080 -h / & wait" }),
     // A healthy first container (kdiag's manager needs a running pod) and a crashing second one.
     { ...sleeper, spec: { ...sleeper.spec, containers: [ok, { ...ok, name: "crasher", command: ["sh", "-c", "exit 3"] }] } },
   ]);
   await waitForPods(ns.name, "app=nonroot");
   await waitForPods(ns.name, "app=shared");
+  await waitForPods(ns.name, "app=init");
 });
 after(async () => ns?.cleanup());
 
@@ -67,6 +71,17 @@ test("in a pod that shares one pid namespace, -t side and -t web each enter thei
   }
 });
 
+test("in a pod whose PID 1 is an init, the shell sees the server's root and ps shows the server as the init's child", async () => {
+  const shell = await kdiag(["shell", "-n", ns.name, "--pod", "init", "--", "-c", "cat /marker; ls /"]);
+  assert.equal(shell.exitCode, 0, String(shell.stderr));
+  assert.match(String(shell.stdout), /^init-pod\n/);
+  assert.match(String(shell.stdout), /^bin$/m);
+  const ps = await kdiag(["ps", "-n", ns.name, "--pod", "init"]);
+  assert.equal(ps.exitCode, 0, String(ps.stderr));
+  assert.match(String(ps.stdout), /^1 +0 +sh +- +sh -c echo init-pod/m);
+  assert.match(String(ps.stdout), /^\d+ +1 +httpd +\S*:8080\/tcp6? +httpd -f -p 8080 -h \/$/m);
+});
+
 test("a target container that is not running is one line within seconds, naming why", async () => {
   const deadline = Date.now() + 60_000;
   // Wait until the kubelet has restarted it at least once (CrashLoopBackOff or between runs).
@@ -83,7 +98,7 @@ test("a target container that is not running is one line within seconds, naming 
     result = await kdiag(["shell", "-n", ns.name, "--pod", "crashing", "-t", "crasher", "--", "-c", "true"]);
   }
   assert.equal(result.exitCode, 1, String(result.stderr));
-  assert.match(String(result.stderr), /^kdiag: container `crasher` in pod `crashing` is not running \(.+\); kdiag works beside a running container/m);
+  assert.match(String(result.stderr), /^kdiag: container `crasher` in pod `crashing` is not running \(.+\); enter it at its next start with --wait, or see why with `kubectl logs crashing -c crasher --previous`$/m);
   assert.equal(errorLines(result.stderr).length, 1, String(result.stderr));
   assert.ok(Date.now() - started < 30_000);
 });

@@ -32,6 +32,7 @@ test("a shell on a selected pod gets the defaults: first container, default imag
     quiet: false,
     args: [],
     privilegedPrograms: false,
+    wait: false,
   });
 });
 
@@ -58,8 +59,12 @@ test("the target is entered by the container ID the pod's status gives, and one 
   assert.equal(describeTargetForEnter(pod({ running: {} }) as never, "web"), "container:0123456789abcdef");
   assert.throws(() => describeTargetForEnter(pod({ waiting: { reason: "CrashLoopBackOff" } }) as never, "web"), {
     message:
-      "container `web` in pod `web-0` is not running (CrashLoopBackOff (last exit code 2)); kdiag works beside a running container — try again once it runs, or see why with `kubectl logs web-0 -c web --previous`",
+      "container `web` in pod `web-0` is not running (CrashLoopBackOff, last exit code 2); kdiag works beside a running container — try again once it runs, or see why with `kubectl logs web-0 -c web --previous`",
   });
+});
+
+test("--wait asks the shell to wait for a container that is not running", () => {
+  assert.equal(toShellConfig({ pod: "api-0", wait: true }).wait, true);
 });
 
 test("--privileged-programs is passed to enter before the PID, and warns in one line what it does", () => {

@@ -2,6 +2,7 @@
 // same channel), local targets on 127.0.0.1, output on stdout and warnings on stderr.
 import { describeError } from "../../errors.ts";
 import { onInterrupt } from "../../interrupts.ts";
+import { requireCapabilities } from "../../manager-capabilities.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
 import { createProgress } from "../../output/progress.ts";
 import type { RedirConfig } from "./config.ts";
@@ -14,6 +15,7 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
   const kube = openKube(config.pod);
   const connection = await connectManager(config.pod, kube, progress, { checkPod: (pod) => refuseNodeNetwork(pod, config) });
   try {
+    await requireCapabilities(connection, "redirects");
     return await runRedir(config, {
       podName: connection.podName,
       manager: adaptManager(connection.client),

@@ -9,6 +9,7 @@ export const ashPath = "/opt/kdiag/ash";
 
 export interface ShellArgs extends PodCommandArgs {
   privilegedPrograms?: boolean;
+  wait?: boolean;
   "--"?: Array<string | number>;
 }
 
@@ -20,7 +21,12 @@ export interface ShellConfig extends PodCommandConfig {
    * container. Off: they run as the target's user with no capability (busybox applets keep them).
    */
   privilegedPrograms: boolean;
+  /** --wait: a target that is not running is waited for (until Ctrl-C) instead of refused. */
+  wait: boolean;
 }
+
+/** enter's exit code for its own failures (scratch-shell/enter.c EXIT_ENTER_FAILED). */
+export const enterFailedExitCode = 125;
 
 export const privilegedProgramsFlag = "--privileged-programs";
 
@@ -33,6 +39,7 @@ export function toShellConfig(argv: ShellArgs): ShellConfig {
     ...toPodCommandConfig(argv),
     args: (argv["--"] ?? []).map(String),
     privilegedPrograms: argv.privilegedPrograms ?? false,
+    wait: argv.wait ?? false,
   };
 }
 

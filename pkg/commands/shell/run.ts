@@ -1,13 +1,25 @@
-// Runs the shell: ensure kdiag's container, then exec `enter container:<id> ash …` in it. With a terminal on
+// Runs the shell: ensure kdiag's container (and ask it whether it has the capabilities enter
+// needs), then exec `enter container:<id> ash …` in it. With a terminal on
 // stdin it is a raw-mode TTY session (Ctrl-C goes to the remote shell, resizes follow SIGWINCH
 // through client-node); otherwise plain streams, stdin closed at EOF. Resolves with the remote
 // shell's exit code.
+//
+// A target that is not running is refused in one line, or with --wait waited for. A crash-looping
+// target may die again between "running" and entering it (kdiag's container, in its pid
+// namespace, dies with it): then the shell waits for the next start, a few times, before saying so.
 
+import type { V1Pod } from "@kubernetes/client-node";
+import { KdiagError } from "../../errors.ts";
+import { onInterrupt } from "../../interrupts.ts";
 import { execInContainer } from "../../kube/exec.ts";
-import { describeTargetForEnter } from "../../kube/target-container.ts";
-import { openKube, prepareManager } from "../../manager-connection.ts";
+import { resolveTarget } from "../../kube/pod-selection.ts";
+import { describeTargetForEnter, readTargetState } from "../../kube/target-container.ts";
+import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts";
+import { requireCapabilities } from "../../manager-capabilities.ts";
+import { connectManager, openKube, type Kube, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
-import { buildShellCommand, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
+import { createPodFeed } from "../logs/pod-feed.ts";
+import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
 
 export interface ShellDeps {
   stdin: NodeJS.ReadStream;
@@ -16,20 +28,67 @@ export interface ShellDeps {
   progress: Progress;
 }
 
+/** With --wait, how many starts of the target kdiag tries to enter before giving up. */
+export const enterAttempts = 3;
+
+type Attempt = { kind: "done"; exitCode: number } | { kind: "failed"; error?: unknown; exitCode?: number; enterTarget?: string };
+
 export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<number> {
   const kube = openKube(config);
   if (config.privilegedPrograms) deps.progress.warn(privilegedProgramsWarning);
-  const ready = await prepareManager(config, kube, deps.progress);
-  deps.progress.clear();
+  let podName: string | undefined;
+  const check: PodCheck = {
+    checkPod: (pod) => (podName = pod.metadata?.name),
+    stoppedTarget: { offersWait: true, waitForTarget: config.wait ? (pod, target) => waitUntilRunning(kube, deps.progress, pod, target) : undefined },
+  };
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await enterOnce(config, deps, kube, check);
+    if (outcome.kind === "done") return outcome.exitCode;
+    const stopped = podName ? await readStoppedTarget(kube, podName, config.target, outcome.enterTarget).catch(() => undefined) : undefined;
+    // Not the target's doing: the failure (or enter's exit code) stands as it is.
+    if (!stopped) return rethrow(outcome);
+    if (!config.wait) {
+      // Stopped (or restarted) under our feet: say so as any stopped target is said.
+      describeTargetForEnter(stopped.pod, stopped.target, { offersWait: true });
+      return rethrow(outcome);
+    }
+    if (attempt >= enterAttempts) {
+      throw new KdiagError(
+        `container \`${stopped.target}\` in pod \`${podName}\` stopped ${enterAttempts} times before kdiag could enter it; it does not run long enough for kdiag's container to start beside it — see why with \`kubectl logs ${podName} -c ${stopped.target} --previous\``,
+      );
+    }
+    deps.progress.warn(`container \`${stopped.target}\` stopped again before kdiag could enter it; waiting for its next start (attempt ${attempt + 1} of ${enterAttempts})`);
+  }
+}
+
+async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check: PodCheck): Promise<Attempt> {
+  let enterTarget: string | undefined;
+  try {
+    const ready = await connectManager(config, kube, deps.progress, check);
+    try {
+      await requireCapabilities(ready, "shell");
+    } finally {
+      await ready.close();
+    }
+    enterTarget = describeTargetForEnter(ready.pod, ready.target, { offersWait: true });
+    const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget });
+    return exitCode === enterFailedExitCode ? { kind: "failed", exitCode, enterTarget } : { kind: "done", exitCode };
+  } catch (error) {
+    if (error instanceof WaitInterrupted) throw error;
+    return { kind: "failed", error, enterTarget };
+  }
+}
+
+async function execShell(config: ShellConfig, deps: ShellDeps, kube: Kube, where: { pod: string; container: string; enterTarget: string }): Promise<number> {
   const tty = Boolean(deps.stdin.isTTY && deps.stdout.isTTY);
   if (tty) deps.stdin.setRawMode(true);
   try {
     return await execInContainer({
       kc: kube.session.kc,
       namespace: kube.session.namespace,
-      pod: ready.podName,
-      container: ready.container,
-      command: buildShellCommand({ ...config, enterTarget: describeTargetForEnter(ready.pod, ready.target) }),
+      pod: where.pod,
+      container: where.container,
+      command: buildShellCommand({ ...config, enterTarget: where.enterTarget }),
       stdin: deps.stdin,
       stdout: deps.stdout,
       stderr: tty ? null : deps.stderr,
@@ -40,4 +99,30 @@ export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<nu
     // client-node keeps reading stdin; the session is over, so stop.
     deps.stdin.pause();
   }
+}
+
+/** Ctrl-C ends the wait (one line, exit 130) rather than the process mid-request. */
+async function waitUntilRunning(kube: Kube, progress: Progress, pod: V1Pod, target: string): Promise<V1Pod> {
+  const interrupted = new AbortController();
+  const stopListening = onInterrupt(() => interrupted.abort());
+  try {
+    const feed = createPodFeed(kube.session);
+    return await waitForTargetRunning({ feed, podName: pod.metadata?.name ?? "", target, progress, signal: interrupted.signal });
+  } finally {
+    stopListening();
+  }
+}
+
+/** The pod and target when the target is not the running container kdiag tried to enter. */
+async function readStoppedTarget(kube: Kube, podName: string, wanted: string | undefined, tried: string | undefined) {
+  const pod = await kube.api.getPod(podName);
+  const target = resolveTarget(pod, wanted);
+  const state = readTargetState(pod, target);
+  if (state.kind === "running" && (tried === undefined || state.enterTarget === tried)) return undefined;
+  return { pod, target };
+}
+
+function rethrow(outcome: Extract<Attempt, { kind: "failed" }>): number {
+  if (outcome.exitCode !== undefined) return outcome.exitCode;
+  throw outcome.error;
 }
