@@ -1,5 +1,5 @@
-// Runs the shell: ensure kdiag's container (and ask it whether it has the capabilities enter
-// needs), then exec `enter container:<id> ash …` in it. With a terminal on
+// Runs the shell: ensure kdiag's container, then exec `enter container:<id> ash …` in it (when
+// enter fails, ask the manager whether it lacks a capability enter needs, and say so). With a terminal on
 // stdin it is a raw-mode TTY session (Ctrl-C goes to the remote shell, resizes follow SIGWINCH
 // through client-node); otherwise plain streams, stdin closed at EOF. Resolves with the remote
 // shell's exit code.
@@ -16,7 +16,7 @@ import { resolveTarget } from "../../kube/pod-selection.ts";
 import { describeTargetForEnter, readTargetState } from "../../kube/target-container.ts";
 import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts";
 import { requireCapabilities } from "../../manager-capabilities.ts";
-import { connectManager, openKube, type Kube, type PodCheck } from "../../manager-connection.ts";
+import { connectManager, openKube, prepareManager, type Kube, type ManagerConnection, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import { createPodFeed } from "../logs/pod-feed.ts";
 import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
@@ -64,18 +64,34 @@ export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<nu
 async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check: PodCheck): Promise<Attempt> {
   let enterTarget: string | undefined;
   try {
-    const ready = await connectManager(config, kube, deps.progress, check);
-    try {
-      await requireCapabilities(ready, "shell");
-    } finally {
-      await ready.close();
-    }
+    const ready = await prepareManager(config, kube, deps.progress, check);
     enterTarget = describeTargetForEnter(ready.pod, ready.target, { offersWait: true });
     const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget });
-    return exitCode === enterFailedExitCode ? { kind: "failed", exitCode, enterTarget } : { kind: "done", exitCode };
+    if (exitCode !== enterFailedExitCode) return { kind: "done", exitCode };
+    await explainEnterFailure(config, kube, deps.progress);
+    return { kind: "failed", exitCode, enterTarget };
   } catch (error) {
     if (error instanceof WaitInterrupted) throw error;
     return { kind: "failed", error, enterTarget };
+  }
+}
+
+/**
+ * enter failed (its own line is on stderr). A capability the container was not given is the cause
+ * a user can act on, and the manager knows it: ask only now, so a shell that works pays for no
+ * port-forward, credential read or TLS handshake. Throws the one-line refusal when it is that.
+ */
+async function explainEnterFailure(config: ShellConfig, kube: Kube, progress: Progress): Promise<void> {
+  let connection: ManagerConnection;
+  try {
+    connection = await connectManager(config, kube, progress);
+  } catch {
+    return; // The target stopped, or the manager is gone with it: the retry loop says which.
+  }
+  try {
+    await requireCapabilities(connection, "shell");
+  } finally {
+    await connection.close();
   }
 }
 
