@@ -6,7 +6,8 @@ import { callManager } from "../../manager-call.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { PsConfig } from "./config.ts";
-import { formatPsJson, formatPsTable } from "./format.ts";
+import { formatData } from "../../output/data.ts";
+import { formatPsTable, toPsDocument } from "./format.ts";
 
 export interface PsDeps {
   stdout: { write(chunk: string): unknown };
@@ -24,7 +25,8 @@ export async function runPs(config: PsConfig, deps: PsDeps): Promise<number> {
         deps.stdout.write(formatPsTable(response.processes));
         break;
       case "json":
-        deps.stdout.write(formatPsJson(response.processes));
+      case "yaml":
+        deps.stdout.write(formatData(toPsDocument(response.processes), config.output));
         break;
     }
     return 0;
