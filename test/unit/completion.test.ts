@@ -28,7 +28,7 @@ test("a flag being typed completes among the command's own flags and the global 
 });
 
 test("a flag with choices completes its choices, also in --flag=value form", async () => {
-  assert.equal(await text("ps", "-o", ""), "table\njson\n:4\n");
+  assert.equal(await text("ps", "-o", ""), "table\njson\nyaml\n:4\n");
   assert.equal(await text("shell", "--pull-policy=N"), "--pull-policy=Never\n:4\n");
 });
 
