@@ -3,7 +3,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -65,7 +65,7 @@ test("the single binary runs with no node on PATH", () => {
   // kubectl finds the plugin and its completion script on PATH, as after a krew install.
   const withKubectl = { PATH: `${dir}:${kubeBinDir}`, HOME: dir };
   const completion = runIn(dir, "kubectl", ["__complete", "kdiag", "ps", "-o", ""], withKubectl);
-  assert.equal(completion.stdout, "table\njson\n:4\n", completion.stderr);
+  assert.equal(completion.stdout, "table\njson\nyaml\n:4\n", completion.stderr);
 });
 
 test("the rendered krew manifest passes krew's own validation, including an install", async () => {
@@ -95,8 +95,12 @@ test("the rendered krew manifest passes krew's own validation, including an inst
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /structural validation OK/);
     assert.match(result.output, /all 1 spec.platforms installed fine/);
-    // Installed next to the plugin, for the one `ln -s` the manifest's caveats give.
-    assert.ok(existsSync(join(krewRoot, "store", "kdiag", `v${version}`, "kubectl_complete-kdiag")), readdirSync(krewRoot).join(", "));
+    // The manifest takes the whole archive (no `files:`), so the completion script is installed
+    // next to the plugin, for the one `ln -s` its caveats give.
+    assert.match(readFileSync("out/kdiag.yaml", "utf8"), /ln -s ~\/\.krew\/store\/kdiag\/v[^/]+\/kubectl_complete-kdiag ~\/\.krew\/bin\//);
+    assert.doesNotMatch(readFileSync("out/kdiag.yaml", "utf8"), /^\s+files:/m);
+    const listed = execFileSync("tar", ["-tzf", join("out", archiveName)], { encoding: "utf8" }).split("\n");
+    assert.ok(listed.includes("kubectl_complete-kdiag"), listed.join(" "));
   } finally {
     server.close();
   }
