@@ -6,36 +6,23 @@ import { hideBin } from "yargs/helpers";
 import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { findCommandName, formatUsageHint, getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
-import { createCompletionCommand } from "./commands/completion.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { logsCommand } from "./commands/logs.ts";
-import { manageCommand } from "./commands/manage.ts";
-import { psCommand } from "./commands/ps.ts";
-import { redirCommand } from "./commands/redir.ts";
-import { shellCommand } from "./commands/shell.ts";
-import { versionCommand } from "./commands/version.ts";
+import { commands } from "./command-list.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { completeCommandName, runCompleteCommand } from "./completion/complete-command.ts";
 import { addGlobalOptions } from "./options.ts";
 
 const invocation = getInvocationName(process.argv[1]);
-const executable = invocation === "kubectl kdiag" ? "kubectl-kdiag" : "kdiag";
-
-const commands = [shellCommand, logsCommand, redirCommand, psCommand, manageCommand, versionCommand];
+// kubectl runs `kubectl_complete-kdiag WORDS…` to complete `kubectl kdiag WORDS…`.
+const args = invocation === "completion" ? [completeCommandName, ...hideBin(process.argv)] : hideBin(process.argv);
 const commandNames = [...commands.map((command) => String(command.command).split(" ", 1)[0] ?? ""), "completion"];
 
-const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
-  .scriptName(invocation)
+const cli: Argv = addGlobalOptions(yargs(args))
+  .scriptName(invocation === "kdiag" ? "kdiag" : "kubectl kdiag")
   .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards.`)
   // Repeatable flags take one value each (`-l a -l b`), as kubectl's do; stray words stay stray.
   .parserConfiguration({ "populate--": true, "greedy-arrays": false })
-  .command(shellCommand)
-  .command(logsCommand)
-  .command(redirCommand)
-  .command(psCommand)
-  .command(manageCommand)
-  .command(doctorCommand)
-  .command(versionCommand)
-  .command(createCompletionCommand({ executable, getCli: () => cli }))
-  .completion("__complete", false)
+  .command(commands)
+  .command(completionCommand)
   .demandCommand(1, "choose a command")
   .recommendCommands()
   .strict()
@@ -59,6 +46,8 @@ function showUsageError(message: string): never {
 // No top-level await: the single-executable build bundles this file as CommonJS.
 async function main(): Promise<never> {
   try {
+    // Before yargs: the words being completed are not a command line to validate.
+    if (args[0] === completeCommandName) process.exit(await runCompleteCommand(commands, args.slice(1)));
     await cli.parseAsync();
   } catch (error) {
     if (error instanceof UsageError) showUsageError(error.message);

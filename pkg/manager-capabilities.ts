@@ -1,10 +1,9 @@
 // A manager that started without the capabilities a feature needs says so in its Version answer
 // (manager/capabilities.ts); the command reports that cause in one line before it tries, rather
 // than a timeout or a failure in the kernel's words later.
-import { Metadata } from "@grpc/grpc-js";
-import type { MissingCapabilities, VersionResponse } from "../api/gen/kdiag.ts";
+import type { MissingCapabilities } from "../api/gen/kdiag.ts";
 import { KdiagError } from "./errors.ts";
-import { callManager } from "./manager-call.ts";
+import { createManagerCalls } from "./manager-call.ts";
 import type { ManagerConnection } from "./manager-connection.ts";
 
 export const features = {
@@ -30,9 +29,7 @@ export function describeMissingCapabilities(
 
 /** Asks the manager's Version and refuses when it lacks what `feature` needs. */
 export async function requireCapabilities(connection: ManagerConnection, feature: Feature): Promise<void> {
-  const response = await callManager<VersionResponse>(connection, (done) =>
-    connection.client.version({}, new Metadata(), { deadline: Date.now() + 30_000 }, done),
-  );
+  const response = await createManagerCalls(connection.client, connection).version();
   const refusal = describeMissingCapabilities(response.missingCapabilities, feature, connection);
   if (refusal) throw new KdiagError(refusal);
 }

@@ -1,7 +1,8 @@
 // Builds the single executable `kubectl-kdiag` (Node's single-executable-application support):
 // a CommonJS bundle of the CLI (SEA runs only CommonJS) is turned into a blob with a V8 code
 // cache, injected into a copy of this machine's node with postject, then packed the way krew
-// expects: out/kubectl-kdiag_<version>_linux_amd64.tar.gz and its .sha256.
+// expects: out/kubectl-kdiag_<version>_linux_amd64.tar.gz and its .sha256, with the
+// `kubectl_complete-kdiag` script kubectl (≥ 1.26) runs to complete `kubectl kdiag …`.
 import { build } from "esbuild";
 import { version, versionDefines } from "./build-info.mjs";
 import { markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
@@ -54,8 +55,13 @@ execFileSync(
   { stdio: "pipe" },
 );
 
+// A script rather than a second 100 MB binary: the completion is the plugin's own `__complete`.
+const completer = `${work}/kubectl_complete-kdiag`;
+writeFileSync(completer, '#!/bin/sh\n# kubectl runs this to complete `kubectl kdiag ...`; kdiag answers in cobra\'s protocol.\nexec kubectl-kdiag __complete "$@"\n');
+chmodSync(completer, 0o755);
+
 const archive = `out/kubectl-kdiag_${version}_linux_amd64.tar.gz`;
-execFileSync("tar", ["-czf", archive, "-C", work, "kubectl-kdiag", "-C", process.cwd(), "LICENSE"]);
+execFileSync("tar", ["-czf", archive, "-C", work, "kubectl-kdiag", "kubectl_complete-kdiag", "-C", process.cwd(), "LICENSE"]);
 const sha256 = createHash("sha256").update(readFileSync(archive)).digest("hex");
 writeFileSync(`${archive}.sha256`, `${sha256}  ${archive.split("/").pop()}\n`);
 console.log(`${archive} sha256 ${sha256}`);

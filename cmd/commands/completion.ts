@@ -1,20 +1,26 @@
-// `kubectl kdiag completion`: yargs' bash/zsh completion script. The script's function and
-// command names cannot contain a space, so it completes the executable itself: `kdiag`, or
-// `kubectl-kdiag` when run as a plugin (both are on PATH where kdiag is installed).
-import type { Argv, CommandModule } from "yargs";
+// `kdiag completion`: a bash/zsh script for kdiag run by itself. It asks `kdiag __complete` —
+// the same completion kubectl asks through `kubectl_complete-kdiag` — so there is one way of
+// completing; `kubectl kdiag <TAB>` needs only kubectl's own completion script.
+import type { CommandModule } from "yargs";
 
-/** yargs 18 takes the executable name here; @types/yargs (17) does not declare the parameters. */
-interface CompletionScriptPrinter {
-  showCompletionScript(executable: string, command: string): unknown;
+const script = `# kdiag completion for bash; for zsh, first: autoload -U +X bashcompinit && bashcompinit
+_kdiag_complete() {
+  local IFS=$'\\n' out directive
+  out=$("\${COMP_WORDS[0]}" __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) || return
+  directive=\${out##*:}
+  COMPREPLY=($(printf '%s\\n' "$out" | sed '$d' | cut -f1))
+  # cobra's directive 4: no file names when there is no candidate.
+  if (( (directive & 4) == 0 )) && [[ \${#COMPREPLY[@]} -eq 0 ]]; then
+    COMPREPLY=($(compgen -f -- "\${COMP_WORDS[COMP_CWORD]}"))
+  fi
 }
+complete -F _kdiag_complete kdiag
+`;
 
-export function createCompletionCommand(options: { executable: string; getCli: () => Argv }): CommandModule {
-  return {
-    command: "completion",
-    describe: `Print a bash or zsh completion script for \`${options.executable}\` (add it to ~/.bashrc or ~/.zshrc)`,
-    handler: () => {
-      const cli: CompletionScriptPrinter = options.getCli() as unknown as CompletionScriptPrinter;
-      cli.showCompletionScript(options.executable, "completion");
-    },
-  };
-}
+export const completionCommand: CommandModule = {
+  command: "completion",
+  describe: "Print a bash or zsh completion script for `kdiag` run by itself (`kubectl kdiag` completes through kubectl's own)",
+  handler: () => {
+    process.stdout.write(script);
+  },
+};

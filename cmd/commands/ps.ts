@@ -11,7 +11,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     addPodOptions(yargs)
       .option("output", { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(psOutputs)}`, defaultDescription: "table" })
       .example("$0 ps -l app=web", "processes of the newest Running app=web pod, as a table")
-      .example("$0 ps --pod db-0 -o json", "the same as JSON") as Argv<PsArgs>,
+      .example("$0 ps --pod db-0 -o json", "the same as JSON (or -o yaml); the README gives the fields") as Argv<PsArgs>,
   handler: async (argv) => {
     const { toPsConfig } = await import("../../pkg/commands/ps/config.ts");
     const { runPs } = await import("../../pkg/commands/ps/run.ts");

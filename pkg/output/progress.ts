@@ -1,6 +1,7 @@
 // Progress goes to stderr as one status line rewritten in place, so data on stdout stays clean.
 // It is silent with --quiet and when stderr is not a terminal (scripts, CI, pipes): progress
-// lines in a log file help nobody. Warnings are not progress and are always shown.
+// lines in a log file help nobody. Warnings are not progress and are always shown; notes (a pod
+// ended) are shown unless --quiet.
 
 import { escapeControl } from "./escape.ts";
 import { createPainter, shouldColour, type Env } from "./style.ts";
@@ -17,6 +18,11 @@ export interface Progress {
   clear(): void;
   /** A line that stays, prefixed `kdiag: warning:`; shown even when progress is silenced. */
   warn(message: string): void;
+  /**
+   * A line that stays, prefixed `kdiag:`: information worth keeping (a pod ended), shown in logs
+   * and pipes too, silenced only by --quiet.
+   */
+  note(message: string): void;
 }
 
 export interface ProgressOptions {
@@ -47,6 +53,11 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     warn(message) {
       clear();
       stream.write(`${paint.yellow("kdiag: warning:")} ${escapeControl(message)}\n`);
+    },
+    note(message) {
+      if (options.quiet) return;
+      clear();
+      stream.write(`kdiag: ${escapeControl(message)}\n`);
     },
   };
 }

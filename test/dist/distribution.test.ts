@@ -35,7 +35,7 @@ test("after `npm i -g` of the packed tarball, `kubectl kdiag --help` works throu
 
   const prefix = join(work, "prefix");
   execFileSync("npm", ["i", "-g", "--prefix", prefix, "--no-audit", "--no-fund", join(work, filename)], { stdio: "pipe" });
-  assert.deepEqual(readdirSync(join(prefix, "bin")).sort(), ["kdiag", "kubectl-kdiag"]);
+  assert.deepEqual(readdirSync(join(prefix, "bin")).sort(), ["kdiag", "kubectl-kdiag", "kubectl_complete-kdiag"]);
 
   const env = { PATH: `${join(prefix, "bin")}:${kubeBinDir}:/usr/bin:/bin`, HOME: work };
   const listed = runIn(work, "kubectl", ["plugin", "list"], env);
@@ -43,6 +43,8 @@ test("after `npm i -g` of the packed tarball, `kubectl kdiag --help` works throu
   const help = runIn(work, "kubectl", ["kdiag", "--help"], env);
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /^kubectl kdiag <command>/m);
+  const completion = runIn(work, "kubectl", ["__complete", "kdiag", "sh"], env);
+  assert.equal(completion.stdout, "shell\tOpen a shell in a container, even one whose image has no shell\n:4\n", completion.stderr);
 });
 
 test("the single binary runs with no node on PATH", () => {
@@ -60,6 +62,10 @@ test("the single binary runs with no node on PATH", () => {
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /shell/);
   assert.equal(help.stderr, "");
+  // kubectl finds the plugin and its completion script on PATH, as after a krew install.
+  const withKubectl = { PATH: `${dir}:${kubeBinDir}`, HOME: dir };
+  const completion = runIn(dir, "kubectl", ["__complete", "kdiag", "ps", "-o", ""], withKubectl);
+  assert.equal(completion.stdout, "table\njson\nyaml\n:4\n", completion.stderr);
 });
 
 test("the rendered krew manifest passes krew's own validation, including an install", async () => {
@@ -89,6 +95,12 @@ test("the rendered krew manifest passes krew's own validation, including an inst
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /structural validation OK/);
     assert.match(result.output, /all 1 spec.platforms installed fine/);
+    // The manifest takes the whole archive (no `files:`), so the completion script is installed
+    // next to the plugin, for the one `ln -s` its caveats give.
+    assert.match(readFileSync("out/kdiag.yaml", "utf8"), /ln -s ~\/\.krew\/store\/kdiag\/v[^/]+\/kubectl_complete-kdiag ~\/\.krew\/bin\//);
+    assert.doesNotMatch(readFileSync("out/kdiag.yaml", "utf8"), /^\s+files:/m);
+    const listed = execFileSync("tar", ["-tzf", join("out", archiveName)], { encoding: "utf8" }).split("\n");
+    assert.ok(listed.includes("kubectl_complete-kdiag"), listed.join(" "));
   } finally {
     server.close();
   }

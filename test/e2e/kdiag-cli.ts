@@ -10,10 +10,14 @@ import { kubeconfigPath, kubectl, kubectlPath, repoRoot } from "../cluster/kube.
 
 export const bundle = path.join(repoRoot, "dist/kubectl-kdiag.js");
 
-/** A PATH whose `kubectl` is the cluster's and whose `kubectl-kdiag` is the built CLI. */
+/**
+ * A PATH whose `kubectl` is the cluster's and whose `kubectl-kdiag` is the built CLI, with its
+ * `kubectl_complete-kdiag` as npm installs it.
+ */
 function createPluginPath(): { PATH: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), "kdiag-e2e-bin-"));
   symlinkSync(bundle, path.join(dir, "kubectl-kdiag"));
+  symlinkSync(bundle, path.join(dir, "kubectl_complete-kdiag"));
   symlinkSync(kubectlPath, path.join(dir, "kubectl"));
   return { PATH: `${dir}:${process.env.PATH}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -89,3 +89,47 @@ test("a followed pod that is deleted while the command runs is reported on stder
   assert.equal(result.exitCode, 0, String(result.stderr));
   assert.match(String(result.stderr), /^kdiag: pod server-doomed ended \(deleted\)$/m);
 });
+
+test("when I may list pods but not watch them, logs says so once, in one translated line, and goes on following the pods it has", async () => {
+  // A ServiceAccount that may read pods and their logs, but not watch pods.
+  const user = `system:serviceaccount:${ns.name}:no-watch`;
+  await apply(ns.name, [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "no-watch" } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "no-watch" },
+      rules: [
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+        { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "no-watch" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "no-watch" },
+      subjects: [{ kind: "ServiceAccount", name: "no-watch", namespace: ns.name }],
+    },
+  ]);
+  const id = randomBytes(4).toString("hex");
+  const url = `http://${ips["server-1"]}:${serverPort}/${id}`;
+  // Several retries fit in the 4 s the command takes (1 s, then 2 s pauses).
+  const command = [process.execPath, "--input-type=module", "-e", `await (await fetch(${JSON.stringify(url)})).text(); await new Promise((r) => setTimeout(r, 4000));`];
+  const result = await kdiag(["logs", "-n", ns.name, "--as", user, "-l", "app=server", "-d", "1s", "--", ...command]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const warnings = String(result.stderr).split("\n").filter((line) => line.startsWith("kdiag: warning:"));
+  assert.deepEqual(warnings, [
+    `kdiag: warning: cannot follow the pods matching -l \`app=server\` as they come and go: you are not allowed to watch pods in namespace \`${ns.name}\`; ask a cluster admin for \`watch\` on \`pods\`; retrying`,
+  ]);
+  assert.ok(String(result.stdout).split("\n").some((line) => line.startsWith("server-1/server ") && line.endsWith(`GET /${id}`)), String(result.stdout));
+});
+
+test("--quiet silences logs' notes but not its warnings", async () => {
+  const id = randomBytes(4).toString("hex");
+  const result = await kdiag(["logs", "-n", ns.name, "-q", "-l", `app=server,tier=${id}`, "-d", "0s", "--", "true"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  assert.equal(String(result.stderr), "");
+  const loud = await kdiag(["logs", "-n", ns.name, "-l", `app=server,tier=${id}`, "-d", "0s", "--", "true"]);
+  assert.match(String(loud.stderr), new RegExp(`^kdiag: no running pod matches -l \`app=server,tier=${id}\``, "m"));
+});

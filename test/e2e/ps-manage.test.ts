@@ -40,6 +40,20 @@ test("ps -o json gives the same as one JSON document", async () => {
   assert.ok(server?.listening.some((address) => address.port === 8080));
 });
 
+test("ps -o yaml and version -o yaml are YAML documents of the README's fields", async () => {
+  const { load } = await import("js-yaml");
+  const ps = await kdiag(["ps", "-n", ns.name, "--pod", "scratch", "-o", "yaml"]);
+  assert.equal(ps.exitCode, 0, String(ps.stderr));
+  const { processes } = load(String(ps.stdout)) as { processes: Array<{ pid: number; name: string; listening: Array<{ port: number }> }> };
+  assert.ok(processes.find((process) => process.pid === 1)?.listening.some((address) => address.port === 8080), String(ps.stdout));
+  const version = await kdiag(["version", "-o", "yaml"]);
+  assert.equal(version.exitCode, 0, String(version.stderr));
+  const document = load(String(version.stdout)) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(document), ["version", "managerImage"]);
+  assert.match(String(document.version), /^\d+\.\d+\.\d+/);
+  assert.match(String(document.managerImage), /manager:v/);
+});
+
 test("manage --port-forward keeps a forward open and prints the grpcurl line that lists the manager's service", async () => {
   const port = await findFreePort();
   const manage = execa("kubectl", ["kdiag", "manage", "-n", ns.name, "-l", "app=scratch", "--port-forward", String(port)], {

@@ -35,7 +35,7 @@ function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
   const printed: string[] = [];
   const warnings: string[] = [];
   let press = () => {};
-  const manager = adaptManager(connection.client);
+  const manager = adaptManager(connection.client, { podName: "web-1", lastForwardError: () => undefined });
   // The first `breakTunnels` tunnels that carry a connection fail under way, as a dropped
   // channel would fail them.
   let toBreak = options.breakTunnels ?? 0;
@@ -52,6 +52,7 @@ function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
       },
     },
     dialLocal,
+    lastForwardError: () => undefined,
     print: (line) => printed.push(line),
     warn: (message) => warnings.push(message),
     onInterrupt: (handler) => {

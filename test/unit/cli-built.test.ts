@@ -93,14 +93,12 @@ test("version prints the CLI version and the default manager image", async () =>
   assert.match(stdout, /^kdiag \d+\.\d+\.\d+\S*\nmanager image \S+:v\d+\.\d+\.\d+\S*$/);
 });
 
-test("completion prints a script for the executable; as a plugin, for kubectl-kdiag", async () => {
-  const standalone = await run("kdiag", ["completion"]);
-  assert.match(standalone.stdout, /kdiag --get-yargs-completions/);
-  const plugin = await run("kubectl-kdiag", ["completion"]);
-  assert.match(plugin.stdout, /_kubectl-kdiag_yargs_completions/);
-  assert.match(plugin.stdout, /kubectl-kdiag --get-yargs-completions/);
-  const words = await run("kdiag", ["--get-yargs-completions", "kdiag", "shell", "--pu"]);
-  assert.ok(words.stdout.split("\n").includes("--pull-policy"));
+test("kdiag completion prints a bash script that asks kdiag __complete, the completion kubectl asks too", async () => {
+  const script = await run("kdiag", ["completion"]);
+  assert.match(script.stdout, /__complete "\$\{COMP_WORDS\[@\]:1:COMP_CWORD\}"/);
+  assert.match(script.stdout, /^complete -F _kdiag_complete kdiag$/m);
+  const words = await run("kdiag", ["__complete", "shell", "--pu"]);
+  assert.equal(words.stdout, "--pull-policy\n:4");
 });
 
 test("logs shows its usage as `logs [options] [-- command...]`", async () => {

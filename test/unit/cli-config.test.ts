@@ -120,7 +120,7 @@ test("bad durations, pull policies and outputs name the flag and quote the value
     () => toPodCommandConfig({ pod: "p", pullPolicy: "Sometimes" }),
     usage("--pull-policy `Sometimes` is not a pull policy; use one of IfNotPresent, Always, Never"),
   );
-  assert.throws(() => toPsConfig({ pod: "p", output: "yaml" }), usage("-o `yaml` is not an output format; use one of table, json"));
+  assert.throws(() => toPsConfig({ pod: "p", output: "wide" }), usage("-o `wide` is not an output format; use one of table, json, yaml"));
   assert.throws(() => toKubeOptions({ requestTimeout: "1x" }), usage("--request-timeout `1x` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"));
 });
 

@@ -12,3 +12,7 @@ test("under any other name it says `kdiag`", () => {
   assert.equal(getInvocationName("/usr/local/bin/kubectl-kdiag-old"), "kdiag");
   assert.equal(getInvocationName(undefined), "kdiag");
 });
+
+test("run as kubectl_complete-kdiag (how kubectl asks a plugin for completions), kdiag completes", () => {
+  assert.equal(getInvocationName("/usr/local/bin/kubectl_complete-kdiag"), "completion");
+});

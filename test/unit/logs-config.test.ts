@@ -13,7 +13,7 @@ test("selectors and pods may each carry a container after a colon", () => {
   ]);
 });
 
-test("defaults: text output, no timestamps, a 2 s drain, no command", () => {
+test("defaults: text output, no timestamps, a 2 s drain, no command, notes shown", () => {
   // The connection options are the shared ones (pkg/kube/options.ts), tested there.
   const { kube: _kube, ...config } = toLogsConfig({ selector: ["app=server"] });
   assert.deepEqual(config, {
@@ -24,6 +24,7 @@ test("defaults: text output, no timestamps, a 2 s drain, no command", () => {
     drainMs: 2000,
     output: "text",
     command: [],
+    quiet: false,
   });
 });
 

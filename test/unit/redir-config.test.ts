@@ -4,7 +4,13 @@ import { status } from "@grpc/grpc-js";
 import { UsageError } from "../../pkg/errors.ts";
 import { toRedirConfig } from "../../pkg/commands/redir/config.ts";
 import { choosePodPorts } from "../../pkg/commands/redir/discover.ts";
-import { describeRedirectFailure } from "../../pkg/commands/redir/grpc-status.ts";
+import { describeManagerFailure, type ManagerPlace } from "../../pkg/manager-call.ts";
+
+/** A redirect's failure as redir reports it; `transport` is why the port-forward last failed. */
+function describeRedirectFailure(error: unknown, target: { pod: string; podPort: number; outgoing: boolean }, transport?: unknown): string {
+  const place: ManagerPlace = { podName: target.pod, lastForwardError: () => transport };
+  return describeManagerFailure(error, { kind: "redirect", port: target.podPort, outgoing: target.outgoing }, place);
+}
 
 test("redir takes a pod or a selector and port pairs", () => {
   const config = toRedirConfig({ selector: "app=server", ports: [80, "443:8443"] });
@@ -68,8 +74,29 @@ test("manager refusals become one line naming the pod and port", () => {
     "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: Connection dropped; run the command again",
   );
   assert.equal(
-    describeRedirectFailure(error(status.UNAVAILABLE, "Connection dropped"), target, "pod `web-1` was deleted"),
+    describeRedirectFailure(error(status.UNAVAILABLE, "Connection dropped"), target, new Error("pod `web-1` was deleted")),
     "lost the connection to kdiag's manager in pod web-1 while redirecting port 80: pod `web-1` was deleted; run the command again",
+  );
+});
+
+test("ps's failures read the same way as redir's, naming what was being attempted", () => {
+  const place: ManagerPlace = { podName: "web-1", lastForwardError: () => undefined };
+  const error = (code: status, details: string) => Object.assign(new Error(details), { code, details });
+  assert.equal(
+    describeManagerFailure(error(status.DEADLINE_EXCEEDED, "Deadline exceeded"), { kind: "ps" }, place),
+    "kdiag's manager in pod web-1 did not answer in time while listing its processes; run the command again",
+  );
+  assert.equal(
+    describeManagerFailure(error(status.UNAUTHENTICATED, "bad token"), { kind: "ps" }, place),
+    "kdiag's manager in pod web-1 refused kdiag's credential; run the command again",
+  );
+  assert.equal(
+    describeManagerFailure(error(status.UNIMPLEMENTED, ""), { kind: "redirect", port: 80, outgoing: false }, place),
+    "kdiag's manager in pod web-1 is from another kdiag version (it does not know the redirect of port 80 of pod web-1); use the --image matching this CLI",
+  );
+  assert.equal(
+    describeManagerFailure(error(status.UNAVAILABLE, "No connection established"), { kind: "ps" }, { ...place, lastForwardError: () => new Error("pod `web-1` was deleted") }),
+    "lost the connection to kdiag's manager in pod web-1 while listing its processes: pod `web-1` was deleted; run the command again",
   );
 });
 

@@ -26,6 +26,8 @@ export interface LogsConfig {
   output: OutputFormat;
   /** The command to run once every stream is open; empty: follow until interrupted. */
   command: string[];
+  /** --quiet: no notes (pods ending, waiting for pods); warnings still show. */
+  quiet: boolean;
 }
 
 export interface LogsArgv extends KubeArgs {
@@ -38,6 +40,7 @@ export interface LogsArgv extends KubeArgs {
   drain?: string;
   output?: string;
   command?: string[];
+  quiet?: boolean;
   /** Words before `--` that are not options: a command typed without `--`. */
   stray?: string[];
 }
@@ -104,6 +107,7 @@ export function toLogsConfig(argv: LogsArgv): LogsConfig {
     drainMs: parseDuration(argv.drain ?? DEFAULT_DRAIN, "--drain"),
     output: parseOutput(argv.output),
     command: argv.command ?? [],
+    quiet: argv.quiet ?? false,
   };
   if (argv.container !== undefined) config.container = argv.container;
   return config;

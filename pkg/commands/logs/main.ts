@@ -1,9 +1,10 @@
 // Wires `kdiag logs` to the real world: the kubeconfig's cluster, follows over `pods/log`, the
-// user's command with the terminal's stdio, lines on stdout and notices on stderr.
+// user's command with the terminal's stdio, lines on stdout and notes and warnings on stderr.
 import { loadKubeSession } from "../../kube/config.ts";
 import { createPodApi } from "../../kube/pod-api.ts";
 import { rejectMissingNamespace } from "../../kube/select-pod.ts";
 import { onInterrupt } from "../../interrupts.ts";
+import { createProgress } from "../../output/progress.ts";
 import { shouldColour } from "../../output/style.ts";
 import { startCommand } from "./command.ts";
 import type { LogsConfig } from "./config.ts";
@@ -20,7 +21,7 @@ export async function runLogsCommand(config: LogsConfig): Promise<number> {
     feed: createPodFeed(session),
     openLog: createLogOpener(session.kc, namespace),
     stdout: process.stdout,
-    notice: (message) => process.stderr.write(`kdiag: ${message}\n`),
+    progress: createProgress({ quiet: config.quiet }),
     colour: config.output === "text" && shouldColour(process.stdout),
     now: Date.now,
     startCommand,

@@ -2,7 +2,7 @@
 // needs, backed by client-node's CoreV1Api and Watch. Requests carry --request-timeout and fail
 // with translated errors, as every PodApi call does.
 import { CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
-import { getApiStatus } from "../../kube/api-errors.ts";
+import { getApiStatus, translateApiError, type ApiAction } from "../../kube/api-errors.ts";
 import type { KubeSession } from "../../kube/config.ts";
 import { callApi, requestOptions } from "../../kube/pod-api.ts";
 
@@ -10,8 +10,12 @@ export type PodQuery = { labelSelector: string } | { fieldSelector: string };
 export type PodEvent = "ADDED" | "MODIFIED" | "DELETED";
 
 export interface PodWatch {
-  /** Resolves when the server or the network ends the watch (not when stopped). */
-  ended: Promise<void>;
+  /**
+   * Resolves when the server or the network ends the watch (not when stopped): with undefined
+   * when it ended as watches do (a timeout, an expired resourceVersion), else with the failure,
+   * translated (a 403 names the missing `watch` permission).
+   */
+  ended: Promise<Error | undefined>;
   stop(): void;
 }
 
@@ -41,17 +45,22 @@ export function createPodFeed(session: KubeSession): PodFeed {
       return { pods: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
     },
     async watch(query, resourceVersion, onEvent) {
-      let markEnded = () => {};
-      const ended = new Promise<void>((resolve) => (markEnded = resolve));
+      let markEnded: (failure: Error | undefined) => void = () => {};
+      const ended = new Promise<Error | undefined>((resolve) => (markEnded = resolve));
       let stopped = false;
+      let failure: Error | undefined;
+      const action: ApiAction = { verb: "watch", resource: "pods", namespace, server: kc.getCurrentCluster()?.server };
       const controller = await watcher.watch(
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
         { ...query, resourceVersion, allowWatchBookmarks: false },
-        (type, pod: V1Pod) => {
-          if (isPodEvent(type)) onEvent(type, pod);
+        (type, object: unknown) => {
+          if (isPodEvent(type)) onEvent(type, object as V1Pod);
+          else if (type === "ERROR") failure = readWatchError(object, action);
         },
-        () => {
-          if (!stopped) markEnded();
+        // client-node ends a refused watch (403, 404) here, with an Error carrying `statusCode`.
+        (error: unknown) => {
+          if (stopped) return;
+          markEnded(failure ?? (error ? translateApiError(withCode(error), action) : undefined));
         },
       );
       return {
@@ -70,4 +79,17 @@ export function createPodFeed(session: KubeSession): PodFeed {
         }),
       ),
   };
+}
+
+/** A watch's ERROR event carries a Status; 410 Gone (resourceVersion too old) only means "list again". */
+function readWatchError(object: unknown, action: ApiAction): Error | undefined {
+  const status = (object ?? {}) as { code?: unknown };
+  if (status.code === 410) return undefined;
+  return translateApiError({ code: status.code, body: object }, action);
+}
+
+/** client-node's watch errors say `statusCode` where its API errors say `code`. */
+function withCode(error: unknown): unknown {
+  if (typeof error !== "object" || error === null || !("statusCode" in error) || "code" in error) return error;
+  return Object.assign(error, { code: error.statusCode });
 }

@@ -7,18 +7,20 @@ import { chooseContainers, isPodOver } from "./containers.ts";
 import type { Follower } from "./follow.ts";
 import { formatLine } from "./format.ts";
 import type { OpenLogFn } from "./open-log.ts";
+import type { Progress } from "../../output/progress.ts";
 import type { PodFeed, PodQuery, PodWatch } from "./pod-feed.ts";
 import { msToNs } from "./timestamp.ts";
 import { PodTracker } from "./tracker.ts";
 import type { RunningCommand } from "./command.ts";
+import { keepWatching } from "./watch-source.ts";
 
 export interface LogsDeps {
   namespace: string;
   feed: PodFeed;
   openLog: OpenLogFn;
   stdout: { write(text: string): unknown };
-  /** Notices (pods ending, waiting for pods); always shown, like warnings. */
-  notice: (message: string) => void;
+  /** Notes (pods ending, waiting for pods; silenced by --quiet) and warnings (a failing watch). */
+  progress: Pick<Progress, "note" | "warn">;
   colour: boolean;
   now: () => number;
   startCommand: (command: readonly string[]) => RunningCommand;
@@ -41,7 +43,7 @@ export async function runLogs(config: LogsConfig, deps: LogsDeps): Promise<numbe
     ...(config.container === undefined ? {} : { container: config.container }),
     print: (pod, container, line) =>
       deps.stdout.write(formatLine({ pod, container, line: line.line, time: line.time }, { ...config, colour: deps.colour }) + "\n"),
-    notice: deps.notice,
+    notice: (message) => deps.progress.note(message),
   });
   const watches: PodWatch[] = [];
   let stopping = false;
@@ -52,7 +54,7 @@ export async function runLogs(config: LogsConfig, deps: LogsDeps): Promise<numbe
       for (const pod of pods) initial.push(...tracker.track(source, "ADDED", pod));
     }
     for (const { source, resourceVersion } of listed) {
-      void keepWatching({ source, resourceVersion, deps, tracker, watches, isStopping: () => stopping });
+      void keepWatching({ source, query: toQuery(source), resourceVersion, feed: deps.feed, tracker, progress: deps.progress, watches, isStopping: () => stopping });
     }
     await waitConnected(initial, deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     return config.command.length > 0 ? await runCommandThenDrain(config, deps) : await waitForInterrupt(deps);
@@ -80,7 +82,7 @@ async function listSource(source: LogSource, config: LogsConfig, deps: LogsDeps)
     throw new KdiagError(`pod \`${source.name}\` (from --pod) is not in namespace \`${deps.namespace}\`; check the name or pass -n`);
   }
   if (source.kind === "selector" && live.length === 0) {
-    deps.notice(`no running pod matches -l \`${source.selector}\` in namespace \`${deps.namespace}\` yet; following pods as they appear`);
+    deps.progress.note(`no running pod matches -l \`${source.selector}\` in namespace \`${deps.namespace}\` yet; following pods as they appear`);
   }
   for (const pod of live) refuseMissingContainer(pod, source, config);
   return { pods: live, resourceVersion };
@@ -94,39 +96,6 @@ function refuseMissingContainer(pod: V1Pod, source: LogSource, config: LogsConfi
   throw new KdiagError(
     `container \`${choice.missing}\` (from ${flag}) is not in pod \`${pod.metadata?.name}\`; its containers: ${choice.known.join(", ")}`,
   );
-}
-
-/** Watches a source from `resourceVersion`; when the watch ends, lists again and re-watches. */
-async function keepWatching(options: {
-  source: LogSource;
-  resourceVersion: string;
-  deps: LogsDeps;
-  tracker: PodTracker;
-  watches: PodWatch[];
-  isStopping: () => boolean;
-}): Promise<void> {
-  const { source, deps, tracker, watches, isStopping } = options;
-  const query = toQuery(source);
-  let resourceVersion = options.resourceVersion;
-  while (!isStopping()) {
-    try {
-      const watch = await deps.feed.watch(query, resourceVersion, (event, pod) => tracker.track(source, event, pod));
-      if (isStopping()) {
-        watch.stop();
-        return;
-      }
-      watches.push(watch);
-      await watch.ended;
-      watches.splice(watches.indexOf(watch), 1);
-      if (isStopping()) return;
-      // Re-list rather than resume: the old resourceVersion may be too old to watch from.
-      const listed = await deps.feed.list(query);
-      for (const pod of listed.pods) tracker.track(source, "ADDED", pod);
-      resourceVersion = listed.resourceVersion;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
 }
 
 /**

@@ -1,9 +1,10 @@
 // `ps`: the pod's processes as the target container sees them, with what each listens on.
 
 import { UsageError } from "../../errors.ts";
+import { dataFormats } from "../../output/data.ts";
 import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
 
-export const psOutputs = ["table", "json"] as const;
+export const psOutputs = ["table", ...dataFormats] as const;
 export type PsOutput = (typeof psOutputs)[number];
 
 export interface PsArgs extends PodCommandArgs {

@@ -29,7 +29,27 @@ export function formatPsTable(processes: Process[]): string {
     .join("\n") + "\n";
 }
 
-/** `-o json`: the processes as the manager sent them, one JSON document. */
-export function formatPsJson(processes: Process[]): string {
-  return JSON.stringify({ processes }, null, 2) + "\n";
+/** The `-o json|yaml` document; its fields are named here, not by the gRPC API (README: ps -o json). */
+export interface PsDocument {
+  processes: Array<{
+    pid: number;
+    ppid: number;
+    name: string;
+    cmdline: string[];
+    listening: Array<{ protocol: string; address: string; port: number }>;
+  }>;
+}
+
+export function toPsDocument(processes: Process[]): PsDocument {
+  return {
+    processes: [...processes]
+      .sort((a, b) => a.pid - b.pid)
+      .map((process) => ({
+        pid: process.pid,
+        ppid: process.ppid,
+        name: process.name,
+        cmdline: [...process.cmdline],
+        listening: process.listening.map(({ protocol, address, port }) => ({ protocol, address, port })),
+      })),
+  };
 }

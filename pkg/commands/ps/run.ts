@@ -1,12 +1,11 @@
 // Asks the pod's manager for its processes and prints them.
 
-import { Metadata } from "@grpc/grpc-js";
-import type { PsResponse } from "../../../api/gen/kdiag.ts";
-import { callManager } from "../../manager-call.ts";
+import { createManagerCalls } from "../../manager-call.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { PsConfig } from "./config.ts";
-import { formatPsJson, formatPsTable } from "./format.ts";
+import { formatData } from "../../output/data.ts";
+import { formatPsTable, toPsDocument } from "./format.ts";
 
 export interface PsDeps {
   stdout: { write(chunk: string): unknown };
@@ -16,15 +15,14 @@ export interface PsDeps {
 export async function runPs(config: PsConfig, deps: PsDeps): Promise<number> {
   const connection = await connectManager(config, openKube(config), deps.progress);
   try {
-    const response = await callManager<PsResponse>(connection, (done) =>
-      connection.client.ps({}, new Metadata(), { deadline: Date.now() + 30_000 }, done),
-    );
+    const processes = await createManagerCalls(connection.client, connection).listProcesses();
     switch (config.output) {
       case "table":
-        deps.stdout.write(formatPsTable(response.processes));
+        deps.stdout.write(formatPsTable(processes));
         break;
       case "json":
-        deps.stdout.write(formatPsJson(response.processes));
+      case "yaml":
+        deps.stdout.write(formatData(toPsDocument(processes), config.output));
         break;
     }
     return 0;

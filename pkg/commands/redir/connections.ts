@@ -6,7 +6,7 @@ import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { RedirectRequest, TunnelFrame } from "../../../api/gen/kdiag.ts";
 import { bridgeTunnel, makeFrame, type TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { escapeControl } from "../../output/escape.ts";
-import { readGrpcStatus } from "./grpc-status.ts";
+import { readGrpcStatus } from "../../manager-call.ts";
 import type { PortPair } from "./ports.ts";
 
 export type TunnelStream = ClientDuplexStream<TunnelFrame, TunnelFrame>;

@@ -1,28 +1,15 @@
 // The two ends `redir` talks to besides the port-forwards: the manager's gRPC API (narrowed to
-// what redir needs) and the local targets on 127.0.0.1.
+// what redir needs; its unary calls are manager-call.ts's) and the local targets on 127.0.0.1.
 import net from "node:net";
-import { Metadata } from "@grpc/grpc-js";
 import type { ManagerClient } from "../../../api/gen/kdiag.ts";
+import { createManagerCalls, type ManagerPlace } from "../../manager-call.ts";
 import type { RedirManager } from "./run.ts";
 
-const CALL_TIMEOUT_MS = 30_000;
-
-function deadline(): Date {
-  return new Date(Date.now() + CALL_TIMEOUT_MS);
-}
-
-export function adaptManager(client: ManagerClient): RedirManager {
+export function adaptManager(client: ManagerClient, place: ManagerPlace): RedirManager {
   return {
+    ...createManagerCalls(client, place),
     redirect: (request) => client.redirect(request),
     tunnel: () => client.tunnel(),
-    listProcesses: () =>
-      new Promise((resolve, reject) =>
-        client.ps({}, new Metadata(), { deadline: deadline() }, (error, response) => (error ? reject(error) : resolve(response.processes))),
-      ),
-    ping: () =>
-      new Promise((resolve, reject) =>
-        client.version({}, new Metadata(), { deadline: deadline() }, (error) => (error ? reject(error) : resolve())),
-      ),
   };
 }
 

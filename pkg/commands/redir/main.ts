@@ -1,6 +1,5 @@
 // Wires `kdiag redir` to the real world: the manager over a port-forward (its tunnels ride on the
 // same channel), local targets on 127.0.0.1, output on stdout and warnings on stderr.
-import { describeError } from "../../errors.ts";
 import { onInterrupt } from "../../interrupts.ts";
 import { requireCapabilities } from "../../manager-capabilities.ts";
 import { connectManager, openKube } from "../../manager-connection.ts";
@@ -18,15 +17,12 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
     await requireCapabilities(connection, "redirects");
     return await runRedir(config, {
       podName: connection.podName,
-      manager: adaptManager(connection.client),
+      manager: adaptManager(connection.client, connection),
       dialLocal,
       print: (line) => process.stdout.write(`${line}\n`),
       warn: (message) => progress.warn(message),
       onInterrupt,
-      explainTransport: () => {
-        const error = connection.lastForwardError();
-        return error === undefined ? undefined : describeError(error);
-      },
+      lastForwardError: () => connection.lastForwardError(),
     });
   } finally {
     await connection.close();

@@ -7,7 +7,7 @@ import type { RedirConfig } from "./config.ts";
 import { offerTunnels, type TunnelOffers, type TunnelStream } from "./connections.ts";
 import type { TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { choosePodPorts } from "./discover.ts";
-import { describeRedirect, describeRedirectFailure } from "./grpc-status.ts";
+import { describeManagerFailure, describeRedirect } from "../../manager-call.ts";
 import type { PortPair } from "./ports.ts";
 import { startRedirect, type RedirectClient, type RedirectSession } from "./session.ts";
 
@@ -28,7 +28,7 @@ export interface RedirDeps {
   warn: (message: string) => void;
   onInterrupt: InterruptListener;
   /** Why the port-forward to the manager last failed, if it did (explains UNAVAILABLE). */
-  explainTransport?: () => string | undefined;
+  lastForwardError: () => unknown;
 }
 
 interface Active {
@@ -74,7 +74,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
     if (outcome.kind === "failed") {
       const { pair } = outcome.active;
       throw new KdiagError(
-        describeRedirectFailure(outcome.error, { pod: deps.podName, podPort: pair.podPort, outgoing: config.outgoing }, deps.explainTransport?.()) +
+        describeManagerFailure(outcome.error, { kind: "redirect", port: pair.podPort, outgoing: config.outgoing }, deps) +
           (active.length > 1 ? "; the other redirects were removed too" : ""),
       );
     }
