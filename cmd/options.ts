@@ -6,6 +6,9 @@ import { defaultTimeout } from "../pkg/commands/pod-config.ts";
 import { pullPolicies } from "../pkg/kube/ephemeral.ts";
 import { getDefaultImage } from "../pkg/version.ts";
 
+// Filled by offerChoices as the option objects below are built.
+const offeredChoices = new WeakMap<object, readonly string[]>();
+
 const clusterGroup = "Cluster options:";
 
 /**
@@ -42,9 +45,22 @@ export const podOptions = {
 /** How kdiag's manager is run in the pod. */
 export const managerOptions = {
   image: { type: "string", requiresArg: true, describe: "Image of kdiag's manager", defaultDescription: getDefaultImage() },
-  "pull-policy": { type: "string", requiresArg: true, describe: `Pull policy of the manager image: ${describeChoices(pullPolicies)}`, defaultDescription: "IfNotPresent" },
+  "pull-policy": offerChoices(pullPolicies, { type: "string", requiresArg: true, describe: `Pull policy of the manager image: ${describeChoices(pullPolicies)}`, defaultDescription: "IfNotPresent" }),
   timeout: { type: "string", requiresArg: true, describe: "How long to wait for kdiag's container to start (image-pull errors end the wait at once)", defaultDescription: defaultTimeout },
 } as const satisfies Record<string, Options>;
+
+/**
+ * A flag whose values are a fixed list, offered by completion (cmd/completion reads them back with
+ * getOfferedChoices). Not yargs' `choices`, for the reason describeChoices gives.
+ */
+export function offerChoices<T extends Options>(choices: readonly string[], option: T): T {
+  offeredChoices.set(option, choices);
+  return option;
+}
+
+export function getOfferedChoices(option: unknown): readonly string[] | undefined {
+  return typeof option === "object" && option !== null ? offeredChoices.get(option) : undefined;
+}
 
 /**
  * The choices of a flag, for its help text. Not yargs' `choices`: yargs would refuse other values

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { doctorOutputs, type DoctorArgs } from "../../pkg/commands/doctor/config.ts";
 import { createProgress } from "../../pkg/output/progress.ts";
-import { describeChoices, managerOptions, podOptions } from "../options.ts";
+import { describeChoices, managerOptions, offerChoices, podOptions } from "../options.ts";
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: "doctor [options]",
@@ -11,7 +11,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     yargs
       .options(podOptions)
       .option("image", managerOptions.image)
-      .option("output", { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(doctorOutputs)}`, defaultDescription: "table" })
+      .option("output", offerChoices(doctorOutputs, { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(doctorOutputs)}`, defaultDescription: "table" }))
       .example("$0 doctor -n shop", "the namespace and your permissions there")
       .example("$0 doctor -n shop -l app=web", "also the newest Running app=web pod: its target, and a dry run of adding kdiag's container")
       .example("$0 doctor --pod db-0 -o json", "the same findings for tools; exit 0 only when every command can work") as Argv<DoctorArgs>,

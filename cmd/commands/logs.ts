@@ -1,6 +1,6 @@
 // `kubectl kdiag logs`: flags only; the work is in pkg/logs.
 import type { Argv, CommandModule } from "yargs";
-import { describeChoices } from "../options.ts";
+import { describeChoices, offerChoices } from "../options.ts";
 import { DEFAULT_DRAIN, OUTPUT_FORMATS, toLogsConfig, type LogsArgv } from "../../pkg/commands/logs/config.ts";
 
 /**
@@ -25,7 +25,7 @@ export const logsCommand: CommandModule<object, LogsOptions> = {
       .option("since", { type: "string", requiresArg: true, describe: "Also show lines from this long before the start, e.g. 5m" })
       .option("timestamps", { type: "boolean", describe: "Show each line's time" })
       .option("drain", { alias: "d", type: "string", default: DEFAULT_DRAIN, requiresArg: true, describe: "Keep following this long after the command exits" })
-      .option("output", { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(OUTPUT_FORMATS)} (json: one object {pod, container, line, time} per line)`, defaultDescription: "text" })
+      .option("output", offerChoices(OUTPUT_FORMATS, { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(OUTPUT_FORMATS)} (json: one object {pod, container, line, time} per line)`, defaultDescription: "text" }))
       .example("$0 logs -l app=server -- curl -s http://10.0.0.7:8080/", "follow every app=server pod while curl runs; exit with curl's code")
       .example("$0 logs -l app=mesh:proxy --pod db-0 --since 1m", "follow the proxy container of app=mesh pods and pod db-0 until Ctrl-C")
       .epilog(

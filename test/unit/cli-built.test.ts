@@ -69,7 +69,7 @@ test("the command's own validation decides on a flag's value: --pull-policy take
   assert.equal(refused.exitCode, 2);
   assert.equal(refused.stderr, "kdiag: --pull-policy `Sometimes` is not a pull policy; use one of IfNotPresent, Always, Never\nSee 'kdiag ps --help' for usage.");
   const output = await run("kdiag", ["ps", "--pod", "p", "-o", "xml"]);
-  assert.equal(output.stderr.split("\n")[0], "kdiag: -o `xml` is not an output format; use one of table, json");
+  assert.equal(output.stderr.split("\n")[0], "kdiag: -o `xml` is not an output format; use one of table, json, yaml");
 });
 
 test("kubectl's flags are accepted: --as-group without --as is a usage error before any request", async () => {
