@@ -13,10 +13,12 @@ stack="${1:-ipv4}"
 if [ "$stack" = dual ]; then
   families="ipFamilyPolicy: RequireDualStack
   ipFamilies: [IPv4, IPv6]
+  clusterIP: $DNS_SERVICE_IP
   clusterIPs: [$DNS_SERVICE_IP, $DNS_SERVICE_IP6]"
 else
   families="ipFamilyPolicy: SingleStack
   ipFamilies: [IPv4]
+  clusterIP: $DNS_SERVICE_IP
   clusterIPs: [$DNS_SERVICE_IP]"
 fi
 

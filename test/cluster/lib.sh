@@ -4,7 +4,9 @@ cluster_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$cluster_here/versions.sh"
 
 REPO_ROOT="$(cd "$cluster_here/../.." && pwd)"
-CLUSTER_DIR="$REPO_ROOT/.cluster"           # configs, certificates, kubeconfig, logs, pids
+# configs, certificates, kubeconfig, logs, pids; the real path (a git worktree may link .cluster to
+# the main checkout's), so that the components' command lines read the same from every checkout
+CLUSTER_DIR="$(realpath -m "$REPO_ROOT/.cluster")"
 CLUSTER_VAR=/var/lib/kdiag-cluster           # runtime state that needs a real filesystem
 CLUSTER_RUN=/run/kdiag-cluster               # sockets and containerd's state
 CONTAINERD_SOCK="$CLUSTER_RUN/containerd.sock"
