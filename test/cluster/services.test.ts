@@ -21,7 +21,20 @@ before(async () => {
   await waitForPods(ns.name, "app=server");
   await waitForPods(ns.name, "pod/client");
   clusterIP = (await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout;
+  await waitForEndpoints("echo", 2);
 });
+
+/** Waits until the Service's EndpointSlices list COUNT ready addresses (kube-proxy follows within its sync period). */
+async function waitForEndpoints(service: string, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { stdout } = await kubectl(["-n", ns.name, "get", "endpointslices", "-l", `kubernetes.io/service-name=${service}`,
+      "-o", "jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}"]);
+    if (new Set(stdout.trim().split(" ").filter(Boolean)).size >= count) return;
+    if (Date.now() > deadline) throw new Error(`Service ${service} has no ${count} ready endpoints within 30 s: ${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 after(async () => ns?.cleanup());
 
 /** Runs a busybox shell command in the client pod and returns its output. */
@@ -31,11 +44,12 @@ async function inClient(script: string): Promise<string> {
 }
 
 test("a pod's requests to the Service's ClusterIP are answered by the server pods behind it, both of them", async () => {
-  // kube-proxy picks an endpoint at random for each connection: 20 requests miss one of two
-  // endpoints with a chance of 2 in a million.
-  const replies = await inClient(`for i in $(seq 20); do timeout 5 wget -q -O- http://${clusterIP}/ || echo failed; done`);
+  // kube-proxy picks an endpoint at random for each connection: 30 requests miss one of two
+  // endpoints with a chance of 2 in a billion, and leave a second for kube-proxy to add the last
+  // endpoint the EndpointSlice lists.
+  const replies = await inClient(`for i in $(seq 30); do timeout 5 wget -q -O- http://${clusterIP}/ || echo failed; done`);
   const answers = replies.trim().split("\n");
-  assert.equal(answers.length, 20);
+  assert.equal(answers.length, 30);
   assert.deepEqual([...new Set(answers)].sort(), ["hello from server-1", "hello from server-2"]);
 });
 
