@@ -22,6 +22,28 @@ else
   clusterIPs: [$DNS_SERVICE_IP]"
 fi
 
+# Only the cluster's names are answered. Every other name gets NXDOMAIN at once instead of being
+# forwarded off the machine: not REFUSED, because musl's resolver (the toolkit's busybox) gives up
+# its search list on REFUSED, while NXDOMAIN lets it try the next suffix.
+corefile="$(cat <<COREFILE
+$CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
+    errors
+    health :8080
+    ready :8181
+    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+        pods insecure
+    }
+    cache 30
+}
+.:53 {
+    errors
+    template ANY ANY {
+        rcode NXDOMAIN
+    }
+}
+COREFILE
+)"
+
 mkdir -p "$CLUSTER_DIR/conf"
 cat >"$CLUSTER_DIR/conf/coredns.yaml.new" <<YAML
 apiVersion: v1
@@ -55,9 +77,6 @@ subjects:
   name: coredns
   namespace: kube-system
 ---
-# Only the cluster's names are answered. Every other name gets NXDOMAIN at once instead of being
-# forwarded off the machine: not REFUSED, because musl's resolver (the toolkit's busybox) gives up
-# its search list on REFUSED, while NXDOMAIN lets it try the next suffix.
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -65,21 +84,7 @@ metadata:
   namespace: kube-system
 data:
   Corefile: |
-    $CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
-        errors
-        health :8080
-        ready :8181
-        kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
-            pods insecure
-        }
-        cache 30
-    }
-    .:53 {
-        errors
-        template ANY ANY {
-            rcode NXDOMAIN
-        }
-    }
+$(sed 's/^/    /' <<<"$corefile")
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -94,6 +99,8 @@ spec:
   template:
     metadata:
       labels: {k8s-app: kube-dns}
+      # CoreDNS reads its Corefile once: a new one rolls the pod.
+      annotations: {kdiag/corefile-sha256: $(sha256sum <<<"$corefile" | cut -c1-16)}
     spec:
       serviceAccountName: coredns
       priorityClassName: system-cluster-critical
