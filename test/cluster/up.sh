@@ -27,7 +27,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --dual-stack) requested_stack=dual ;;
     --single-stack) requested_stack=ipv4 ;;
-    --proxy-mode) requested_proxy_mode="${2:-}"; shift ;;
+    --proxy-mode)
+      [ $# -ge 2 ] || { echo "kdiag: --proxy-mode needs a mode: ${PROXY_MODES// /, }" >&2; exit 2; }
+      requested_proxy_mode="$2"; shift ;;
     --proxy-mode=*) requested_proxy_mode="${1#*=}" ;;
     *) echo "kdiag: cluster:up takes --dual-stack, --single-stack or --proxy-mode MODE, not '$1'" >&2; exit 2 ;;
   esac
@@ -150,7 +152,7 @@ print_usage_line() {
 }
 
 running_stack() { cat "$CLUSTER_DIR/stack" 2>/dev/null || echo ipv4; }
-running_proxy_mode() { cat "$CLUSTER_DIR/proxy-mode" 2>/dev/null || echo iptables; }
+running_proxy_mode() { cat "$CLUSTER_DIR/proxy-mode" 2>/dev/null || true; }
 
 # ---- a running, healthy cluster is reused (when its IP families are the ones asked for) ----
 # kube-proxy is left out of "healthy": a cluster without it (or with another mode) gets it below.
@@ -163,9 +165,9 @@ if [ -n "$healthy" ] && [ -n "$requested_stack" ] && [ "$requested_stack" != "$(
   log "the running cluster is $(running_stack); restarting it $requested_stack"
   healthy=""
 fi
+[ -n "$requested_proxy_mode" ] || requested_proxy_mode="$(running_proxy_mode)"
 if [ -n "$healthy" ]; then
   requested_stack="$(running_stack)"
-  [ -n "$requested_proxy_mode" ] || requested_proxy_mode="$(running_proxy_mode)"
 elif ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
   log "found a stopped or unhealthy cluster; taking it down first"
   flock -u 9
