@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes components and etcd from their Go modules into the cache, once per version.
+# Builds the Kubernetes components, etcd and CoreDNS from their Go modules into the cache, once per
+# version; a component missing from the cache is built alone.
 # `go install k8s.io/kubernetes/cmd/...@v` cannot work: k8s.io/kubernetes replaces its staging
 # modules with local paths that are not in the module zip (kubernetes/kubernetes#79384), so each
 # build happens in a small wrapper module that points the staging modules at their published tags.
@@ -9,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 log() { printf '[build] %s\n' "$*" >&2; }
 
-kube_components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
+kube_components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
 
 kube_is_built() {
   for c in "${kube_components[@]}"; do [ -x "$KUBE_BIN_DIR/$c" ] || return 1; done
@@ -79,11 +80,43 @@ MOD
     && mv "$ETCD_BIN_DIR/etcd.tmp" "$ETCD_BIN_DIR/etcd" )
 }
 
+# CoreDNS with only the plugins the cluster's Corefile uses (configs.sh): its own main package
+# imports every plugin, with the cloud providers' SDKs, which would triple the build. This is
+# CoreDNS's documented way to choose plugins at compile time: a main that imports them.
+build_coredns() {
+  [ -x "$COREDNS_BIN_DIR/coredns" ] && return 0
+  local dir="$KDIAG_CACHE/build/coredns-$COREDNS_VERSION"
+  mkdir -p "$dir" "$COREDNS_BIN_DIR"
+  log "building coredns $COREDNS_VERSION"
+  printf 'module kdiag.local/corednsbuild\n\ngo 1.24\n\nrequire github.com/coredns/coredns %s\n' \
+    "$COREDNS_VERSION" >"$dir/go.mod"
+  cat >"$dir/main.go" <<'GO'
+package main
+
+import (
+	_ "github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/ready"
+	_ "github.com/coredns/coredns/plugin/template"
+)
+
+func main() { coremain.Run() }
+GO
+  ( cd "$dir" && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "-s -w" \
+      -o "$COREDNS_BIN_DIR/coredns.tmp" . \
+    && mv "$COREDNS_BIN_DIR/coredns.tmp" "$COREDNS_BIN_DIR/coredns" )
+}
+
 start=$(date +%s)
-if kube_is_built && [ -x "$ETCD_BIN_DIR/etcd" ]; then
-  log "cached: $KUBE_BIN_DIR, $ETCD_BIN_DIR"
+if kube_is_built && [ -x "$ETCD_BIN_DIR/etcd" ] && [ -x "$COREDNS_BIN_DIR/coredns" ]; then
+  log "cached: $KUBE_BIN_DIR, $ETCD_BIN_DIR, $COREDNS_BIN_DIR"
   exit 0
 fi
 build_etcd
 kube_is_built || build_kube
+build_coredns
 log "built in $(( $(date +%s) - start ))s"

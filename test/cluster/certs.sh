@@ -2,7 +2,8 @@
 # Creates the cluster's certificates with openssl into .cluster/pki, once (again when the node's
 # address changed): a CA, the API server's serving and kubelet-client certificates, the kubelet's
 # serving and client certificates (CN system:node:<name>), the controller manager's, the
-# scheduler's and the admin's client certificates, and the service-account key pair.
+# scheduler's, kube-proxy's and the admin's client certificates, and the service-account key pair.
+# A certificate added since the CA was made is issued alone, so a running cluster keeps its CA.
 #
 #   certs.sh NODE_IP
 set -euo pipefail
@@ -12,23 +13,23 @@ here="$(cd "$(dirname "$0")" && pwd)"
 node_ip="$1"
 pki="$CLUSTER_DIR/pki"
 stamp="$pki/.node-ip"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$node_ip" ] && [ -f "$pki/admin.crt" ]; then
-  exit 0
-fi
-rm -rf "$pki"
-mkdir -p "$pki"
-chmod 700 "$pki"
-log "creating certificates in $pki"
-
 openssl_quiet() { openssl "$@" 2>/dev/null; }
 
-openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kdiag-local-ca" \
-  -keyout "$pki/ca.key" -out "$pki/ca.crt" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$node_ip" ] && [ -f "$pki/admin.crt" ]; }; then
+  rm -rf "$pki"
+  mkdir -p "$pki"
+  chmod 700 "$pki"
+  log "creating certificates in $pki"
+  openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kdiag-local-ca" \
+    -keyout "$pki/ca.key" -out "$pki/ca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+fi
 
-# issue NAME SUBJECT USAGE [SAN]: a key and a CA-signed certificate (USAGE: serverAuth/clientAuth)
+# issue NAME SUBJECT USAGE [SAN]: a key and a CA-signed certificate (USAGE: serverAuth/clientAuth),
+# unless it exists
 issue() {
   local name="$1" subject="$2" usage="$3" san="${4:-}" ext="$pki/$1.ext"
+  [ -f "$pki/$name.crt" ] && return 0
   {
     echo "basicConstraints=critical,CA:FALSE"
     echo "keyUsage=critical,digitalSignature,keyEncipherment"
@@ -51,6 +52,10 @@ issue kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
 issue controller-manager "/CN=system:kube-controller-manager" clientAuth
 issue scheduler "/CN=system:kube-scheduler" clientAuth
 issue admin "/O=system:masters/CN=kdiag-admin" clientAuth
-openssl_quiet genrsa -out "$pki/sa.key" 2048
-openssl_quiet rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
+# The user the default ClusterRoleBinding system:node-proxier grants kube-proxy's rights to.
+issue kube-proxy "/CN=system:kube-proxy" clientAuth
+if [ ! -f "$pki/sa.key" ]; then
+  openssl_quiet genrsa -out "$pki/sa.key" 2048
+  openssl_quiet rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
+fi
 echo "$node_ip" >"$stamp"

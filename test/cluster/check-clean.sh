@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lists what the local cluster left on this machine, one "KIND: WHAT" line each (kinds: process,
-# mount, netns, link, rule, cgroup, state); prints nothing and exits 0 when nothing is left.
+# mount, netns, link, rule, cgroup, state; rules are iptables rules and chains of both backends,
+# nftables tables and ipvs virtual servers); prints nothing and exits 0 when nothing is left.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
@@ -34,6 +35,11 @@ leftover_rule='KUBE-|CNI-|'"${POD_CIDR%.*}"'\.|'"${POD_CIDR6%::*}"':'
         | sed "s/^/rule: $cmd -t $table /" || true
     done
   done
+  # kube-proxy's nftables tables, ipvs virtual servers (the kernel lists them only once ip_vs is
+  # loaded) and ipvs mode's dummy link.
+  nft list tables 2>/dev/null | awk '$3 == "kube-proxy" {print "rule: nft table " $2 " " $3}' || true
+  [ -r /proc/net/ip_vs ] && awk 'NR > 3 && $1 ~ /^(TCP|UDP|SCTP|FWM)$/ {print "rule: ipvs virtual server " $1 " " $2}' /proc/net/ip_vs
+  ip link show kube-ipvs0 >/dev/null 2>&1 && echo "link: kube-ipvs0"
   for d in /sys/fs/cgroup/*/kubepods; do [ -d "$d" ] && echo "cgroup: $d"; done
   for d in "$CLUSTER_VAR" "$CLUSTER_RUN"; do [ -e "$d" ] && echo "state: $d"; done
 } >"${TMPDIR:-/tmp}/kdiag-check-clean.$$" 2>/dev/null || true

@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Writes the cluster's configuration files into .cluster: kubeconfigs (admin, controller manager,
-# scheduler, kubelet), containerd's config, the CNI network and the kubelet's configuration.
+# scheduler, kubelet, kube-proxy), containerd's config, the CNI network, the kubelet's and
+# kube-proxy's configurations. A file is rewritten only when its content changes: up.sh restarts a
+# running component whose configuration is newer than the process.
 #
-#   configs.sh NODE_IP [ipv4|dual]
+#   configs.sh NODE_IP [ipv4|dual] [iptables|nftables|ipvs]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 node_ip="$1"
 stack="${2:-ipv4}"
+proxy_mode="${3:-iptables}"
 pki="$CLUSTER_DIR/pki"
 server="https://127.0.0.1:$APISERVER_PORT"
 
+write_if_changed() { # FILE: stdin into FILE, leaving FILE (and its time) alone when it is the same
+  local tmp="$1.new"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 write_kubeconfig() { # FILE USER CERT-NAME
-  cat >"$1" <<KC
+  write_if_changed "$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:
@@ -41,9 +50,10 @@ write_kubeconfig "$KUBECONFIG_ADMIN" kdiag-admin admin
 write_kubeconfig "$CLUSTER_DIR/conf/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
 write_kubeconfig "$CLUSTER_DIR/conf/scheduler.kubeconfig" system:kube-scheduler scheduler
 write_kubeconfig "$CLUSTER_DIR/conf/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet-client
+write_kubeconfig "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
 
 # containerd 1.6 (config version 2): its own root, state and socket; cgroupfs; our pause image.
-cat >"$CLUSTER_DIR/conf/containerd.toml" <<TOML
+write_if_changed "$CLUSTER_DIR/conf/containerd.toml" <<TOML
 version = 2
 root = "$CLUSTER_VAR/containerd"
 state = "$CLUSTER_RUN/containerd"
@@ -94,16 +104,18 @@ TOML
 
 # IPv4, and with a dual-stack cluster IPv6 too: host-local gives each pod one address per range.
 if [ "$stack" = dual ]; then
+  cluster_dns="[$DNS_SERVICE_IP, $DNS_SERVICE_IP6]" pod_cidrs="$POD_CIDR,$POD_CIDR6"
   ranges='[[{ "subnet": "'"$POD_CIDR"'" }], [{ "subnet": "'"$POD_CIDR6"'" }]]'
   routes='[{ "dst": "0.0.0.0/0" }, { "dst": "::/0" }]'
 else
+  cluster_dns="[$DNS_SERVICE_IP]" pod_cidrs="$POD_CIDR"
   ranges='[[{ "subnet": "'"$POD_CIDR"'" }]]'
   routes='[{ "dst": "0.0.0.0/0" }]'
 fi
 
 # One bridge on a private range used only inside this machine; no masquerading, so the bridge
 # plugin adds no iptables rules.
-cat >"$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
+write_if_changed "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "kdiag",
@@ -125,7 +137,7 @@ cat >"$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
 }
 JSON
 
-cat >"$CLUSTER_DIR/conf/kubelet.yaml" <<YAML
+write_if_changed "$CLUSTER_DIR/conf/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # PID 1 is not systemd and the machine has cgroup v1.
@@ -152,6 +164,9 @@ authorization:
   mode: Webhook
 podLogsDir: $CLUSTER_VAR/pod-logs
 resolvConf: /etc/resolv.conf
+# CoreDNS (the kube-dns Service); pods with the default dnsPolicy get it as their nameserver.
+clusterDNS: $cluster_dns
+clusterDomain: $CLUSTER_DOMAIN
 # Preloaded images cannot be pulled again (there is no registry): never collect them.
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
@@ -167,4 +182,29 @@ syncFrequency: 10s
 fileCheckFrequency: 10s
 nodeStatusUpdateFrequency: 5s
 shutdownGracePeriod: 0s
+YAML
+
+# kube-proxy: its health and metrics on loopback only, and it leaves the machine's sysctls alone
+# (conntrack sizes and timeouts at 0 mean "do not set"; no NodePorts on 127.0.0.1, which would need
+# route_localnet) so that cluster:down has nothing of the machine's own to restore.
+write_if_changed "$CLUSTER_DIR/conf/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: $proxy_mode
+clientConnection:
+  kubeconfig: $CLUSTER_DIR/conf/kube-proxy.kubeconfig
+hostnameOverride: $NODE_NAME
+clusterCIDR: $pod_cidrs
+nodePortAddresses: [primary]
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+  udpTimeout: 0s
+  udpStreamTimeout: 0s
+iptables:
+  localhostNodePorts: false
 YAML

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops the local cluster (npm run cluster:down) and removes everything it created: every pod's
 # processes and containerd's shims, the components, mounts, the pods' network namespaces and veths,
-# the bridge, the iptables chains of the kubelet and CNI, cgroups and state. Safe to run again.
+# the bridge, the rules of the kubelet, the CNI and kube-proxy (iptables chains in both backends,
+# nftables tables, ipvs virtual servers and its dummy link), cgroups and state. Safe to run again.
 # test/cluster/check-clean.sh lists whatever would be left.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,28 +17,13 @@ flock 9
 
 pids_of() { "$@" | cut -d' ' -f1; }
 
-# stop PIDS...: SIGTERM, up to 1 s to exit, then SIGKILL (all state is discarded anyway)
-stop_pids() {
-  [ $# -gt 0 ] || return 0
-  kill -TERM "$@" 2>/dev/null || true
-  local i alive
-  for i in $(seq 10); do
-    alive=0
-    for p in "$@"; do pid_alive "$p" && alive=1; done
-    [ "$alive" = 0 ] && return 0
-    sleep 0.1
-  done
-  kill -KILL "$@" 2>/dev/null || true
-  sleep 0.2
-}
-
 component_pid() { # NAME: its pid, from the pid file or (when that is gone) from what runs
   cluster_component_pids | awk -v n="$1" '$2 == n {print $1}'
 }
 
-# 1. The kubelet first, so that nothing restarts containers while they are being killed; then the
-#    controllers and the scheduler.
-for c in kubelet kube-scheduler kube-controller-manager; do
+# 1. The kubelet first, so that nothing restarts containers while they are being killed; kube-proxy,
+#    so that it writes no rule while they are removed; then the controllers and the scheduler.
+for c in kubelet kube-proxy kube-scheduler kube-controller-manager; do
   pids=($(component_pid "$c"))
   [ ${#pids[@]} -eq 0 ] || { log "stopping $c"; stop_pids "${pids[@]}"; }
 done
@@ -86,7 +72,19 @@ if ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
   ip link delete "$POD_BRIDGE"
 fi
 
-# 5. iptables chains the kubelet (KUBE-*) and the CNI plugins (CNI-*) made, in both backends.
+# 5. kube-proxy's rules of every mode, by kube-proxy itself (it knows its ipvs virtual servers, which
+#    no tool of this machine lists); then whatever it could not remove: its nftables tables, its
+#    dummy link, and below, with the kubelet's (KUBE-*) and the CNI plugins' (CNI-*) chains, its
+#    iptables chains in both backends.
+if [ -x "$KUBE_BIN_DIR/kube-proxy" ]; then
+  proxy_config=(); [ -f "$CLUSTER_DIR/conf/kube-proxy.yaml" ] && proxy_config=(--config="$CLUSTER_DIR/conf/kube-proxy.yaml")
+  "$KUBE_BIN_DIR/kube-proxy" --cleanup "${proxy_config[@]}" >>"$CLUSTER_DIR/logs/kube-proxy-cleanup.log" 2>&1 || true
+fi
+for family in ip ip6 inet; do
+  nft delete table "$family" kube-proxy 2>/dev/null || true
+done
+ip link delete kube-ipvs0 2>/dev/null || true
+
 clean_iptables() { # COMMAND
   command -v "$1" >/dev/null || return 0
   local table tables=(filter nat mangle raw) rules rule chain

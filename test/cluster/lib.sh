@@ -4,7 +4,9 @@ cluster_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$cluster_here/versions.sh"
 
 REPO_ROOT="$(cd "$cluster_here/../.." && pwd)"
-CLUSTER_DIR="$REPO_ROOT/.cluster"           # configs, certificates, kubeconfig, logs, pids
+# configs, certificates, kubeconfig, logs, pids; the real path (a git worktree may link .cluster to
+# the main checkout's), so that the components' command lines read the same from every checkout
+CLUSTER_DIR="$(realpath -m "$REPO_ROOT/.cluster")"
 CLUSTER_VAR=/var/lib/kdiag-cluster           # runtime state that needs a real filesystem
 CLUSTER_RUN=/run/kdiag-cluster               # sockets and containerd's state
 CONTAINERD_SOCK="$CLUSTER_RUN/containerd.sock"
@@ -14,11 +16,16 @@ POD_CIDR6=fd00:88::/64                       # dual-stack only (cluster:up --dua
 POD_BRIDGE=kdiag0
 SERVICE_CIDR=10.96.0.0/24
 SERVICE_CIDR6=fd00:96::/112                  # dual-stack only
+DNS_SERVICE_IP=10.96.0.10                   # the kube-dns Service (CoreDNS)
+DNS_SERVICE_IP6=fd00:96::a                   # its IPv6 address on a dual-stack cluster
+CLUSTER_DOMAIN=cluster.local
+PROXY_MODES="iptables nftables ipvs"         # kube-proxy's modes (cluster:up --proxy-mode)
 APISERVER_PORT=6443
 ETCD_PORT=2379
 PAUSE_IMAGE=kdiag/pause:3.10
+COREDNS_IMAGE="kdiag/coredns:$COREDNS_VERSION"
 # The pinned components, in start order.
-COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet)
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 KUBECTL="$CLUSTER_DIR/bin/kubectl"
 KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
@@ -56,6 +63,21 @@ pid_alive() {
 is_running() {
   local pid; pid="$(pid_of "$1")"
   [ -n "$pid" ] && pid_alive "$pid"
+}
+
+# stop_pids PIDS...: SIGTERM, up to 1 s to exit, then SIGKILL (all state is discarded anyway)
+stop_pids() {
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  local i p alive
+  for i in $(seq 10); do
+    alive=0
+    for p in "$@"; do pid_alive "$p" && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  kill -KILL "$@" 2>/dev/null || true
+  sleep 0.2
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts the project's own single-node Kubernetes on this machine (npm run cluster:up): containerd,
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kubelet as processes, the
-# bridge CNI, and the locally built images. Idempotent: a healthy running cluster is reused (its
-# images refreshed when they changed). Waits for the node to be Ready and a pod to run; on failure
-# names the component and prints the end of its log.
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the kubelet and kube-proxy as
+# processes, the bridge CNI, the locally built images and CoreDNS. Idempotent: a healthy running
+# cluster is reused; what it lacks is started, a component whose command line or configuration
+# changed is restarted alone, and images are refreshed when they changed. Waits for the node to be
+# Ready and CoreDNS to answer; on failure names the component and prints the end of its log.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
@@ -18,13 +19,26 @@ case "${KDIAG_DUAL_STACK:-}" in
   "") ;;
   *) echo "kdiag: KDIAG_DUAL_STACK is '$KDIAG_DUAL_STACK'; use 1 (dual-stack) or 0 (IPv4 only)" >&2; exit 2 ;;
 esac
-for arg in "$@"; do
-  case "$arg" in
+# kube-proxy's mode: --proxy-mode MODE (or KDIAG_PROXY_MODE); without either, a running cluster keeps
+# its mode and a new one gets iptables. Changing it restarts kube-proxy alone, after removing the
+# rules of the old mode.
+requested_proxy_mode="${KDIAG_PROXY_MODE:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --dual-stack) requested_stack=dual ;;
     --single-stack) requested_stack=ipv4 ;;
-    *) echo "kdiag: cluster:up takes --dual-stack or --single-stack, not '$arg'" >&2; exit 2 ;;
+    --proxy-mode)
+      [ $# -ge 2 ] || { echo "kdiag: --proxy-mode needs a mode: ${PROXY_MODES// /, }" >&2; exit 2; }
+      requested_proxy_mode="$2"; shift ;;
+    --proxy-mode=*) requested_proxy_mode="${1#*=}" ;;
+    *) echo "kdiag: cluster:up takes --dual-stack, --single-stack or --proxy-mode MODE, not '$1'" >&2; exit 2 ;;
   esac
+  shift
 done
+if [ -n "$requested_proxy_mode" ] && [[ " $PROXY_MODES " != *" $requested_proxy_mode "* ]]; then
+  echo "kdiag: proxy mode '$requested_proxy_mode' is not one of: ${PROXY_MODES// /, }" >&2
+  exit 2
+fi
 
 started=$(date +%s)
 [ "$(id -u)" = 0 ] || { echo "kdiag: the local cluster needs root (containerd, kubelet, CNI)" >&2; exit 1; }
@@ -56,7 +70,7 @@ wait_for() {
   local component="$1" seconds="$2" what="$3"; shift 3
   local deadline=$(( $(date +%s) + seconds ))
   until "$@" >/dev/null 2>&1; do
-    if [ "$component" != pod ] && [ "$component" != node ] && ! is_running "$component"; then
+    if [ -f "$CLUSTER_DIR/pids/$component" ] && ! is_running "$component"; then
       fail "$component" "the process exited while waiting for $what"
     fi
     [ "$(date +%s)" -lt "$deadline" ] || fail "$component" "$what not reached within ${seconds}s"
@@ -78,14 +92,47 @@ start() { # NAME COMMAND...: a daemon in its own session, output to .cluster/log
   echo $! >"$CLUSTER_DIR/pids/$name"
 }
 
+# started_at PID: when the process started, in seconds since the epoch
+started_at() {
+  local stat; stat="$(cat "/proc/$1/stat")"; stat="${stat##*) }"
+  local fields=($stat) boot
+  boot="$(awk '$1 == "btime" {print $2}' /proc/stat)"
+  echo $(( boot + fields[19] / $(getconf CLK_TCK) ))
+}
+
+# up_to_date NAME COMMAND...: the running NAME was started with COMMAND, and no configuration file
+# of .cluster/conf that COMMAND names (as FILE or --flag=FILE) changed since
+up_to_date() {
+  local name="$1"; shift
+  local pid since arg file
+  pid="$(pid_of "$name")"
+  [ "$(tr '\0' '\n' <"/proc/$pid/cmdline")" = "$(printf '%s\n' "$@")" ] || return 1
+  since="$(started_at "$pid")"
+  for arg in "$@"; do
+    file="${arg#*=}"
+    case "$file" in "$CLUSTER_DIR/conf/"*) [ "$(stat -c %Y "$file")" -le "$since" ] || return 1 ;; esac
+  done
+}
+
+# ensure NAME COMMAND...: starts NAME, or restarts it when it runs from another command line or
+# configuration. kube-proxy first removes the rules of every mode, so that a new mode (or a new
+# kube-proxy after one that died) starts from none: kube-proxy itself clears only nftables' rules
+# when it starts in iptables or ipvs mode, and only iptables' and ipvs' in nftables mode.
+ensure() {
+  local name="$1"; shift
+  if is_running "$name"; then
+    up_to_date "$name" "$@" && return 0
+    log "restarting $name: its command line or configuration changed"
+    stop_pids "$(pid_of "$name")"
+  fi
+  [ "$name" != kube-proxy ] || "$1" --cleanup "${@:2}" >>"$CLUSTER_DIR/logs/kube-proxy-cleanup.log" 2>&1 || true
+  start "$name" "$@"
+}
+
 apiserver_ready() { kubectl_admin get --raw=/readyz; }
 node_ready() {
   [ "$(kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
-all_running() {
-  local c; for c in "${COMPONENTS[@]}"; do is_running "$c" || return 1; done
-}
-
 import_images() { # builds (cached) and imports images whose archive changed since the last import
   local lines name archive marker
   lines="$(bash "$here/images/build.sh")" || fail images "building the images failed (see above)"
@@ -105,21 +152,23 @@ print_usage_line() {
 }
 
 running_stack() { cat "$CLUSTER_DIR/stack" 2>/dev/null || echo ipv4; }
+running_proxy_mode() { cat "$CLUSTER_DIR/proxy-mode" 2>/dev/null || true; }
 
 # ---- a running, healthy cluster is reused (when its IP families are the ones asked for) ----
+# kube-proxy is left out of "healthy": a cluster without it (or with another mode) gets it below.
 healthy=""
+all_running() {
+  local c; for c in "${COMPONENTS[@]}"; do [ "$c" = kube-proxy ] || is_running "$c" || return 1; done
+}
 all_running && apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null && healthy=1
 if [ -n "$healthy" ] && [ -n "$requested_stack" ] && [ "$requested_stack" != "$(running_stack)" ]; then
   log "the running cluster is $(running_stack); restarting it $requested_stack"
   healthy=""
 fi
+[ -n "$requested_proxy_mode" ] || requested_proxy_mode="$(running_proxy_mode)"
 if [ -n "$healthy" ]; then
-  import_images
-  log "cluster already running and Ready ($(since "$started"))"
-  print_usage_line
-  exit 0
-fi
-if ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
+  requested_stack="$(running_stack)"
+elif ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
   log "found a stopped or unhealthy cluster; taking it down first"
   flock -u 9
   bash "$here/down.sh"
@@ -127,7 +176,7 @@ if ls "$CLUSTER_DIR/pids"/* >/dev/null 2>&1 || [ -d "$CLUSTER_VAR" ] || ip link 
 fi
 
 mkdir -p "$CLUSTER_DIR/pids" "$CLUSTER_DIR/logs" "$CLUSTER_DIR/bin"
-for port in "$ETCD_PORT" 2380 "$APISERVER_PORT" 10248 10250 10257 10259; do
+[ -n "$healthy" ] || for port in "$ETCD_PORT" 2380 "$APISERVER_PORT" 10248 10250 10257 10259 10249 10256; do
   if [ -n "$(ss -ltnH "sport = :$port" 2>/dev/null)" ]; then
     fail ports "TCP port $port, which the cluster needs, is in use: $(ss -ltnpH "sport = :$port" | awk '{print $NF}' | head -1)"
   fi
@@ -140,6 +189,7 @@ binaries_time="$(since "$t")"
 ln -sf "$KUBE_BIN_DIR/kubectl" "$KUBECTL"
 node_ip="$(detect_node_ip)" || fail node "no node address"
 stack="${requested_stack:-ipv4}"
+proxy_mode="${requested_proxy_mode:-iptables}"
 service_cidrs="$SERVICE_CIDR" node_ips="$node_ip"
 if [ "$stack" = dual ]; then
   node_ip6="$(detect_node_ip6)"
@@ -149,29 +199,33 @@ if [ "$stack" = dual ]; then
   service_cidrs="$SERVICE_CIDR,$SERVICE_CIDR6" node_ips="$node_ip,$node_ip6"
 fi
 bash "$here/certs.sh" "$node_ip"
-bash "$here/configs.sh" "$node_ip" "$stack"
+bash "$here/configs.sh" "$node_ip" "$stack" "$proxy_mode"
+bash "$here/coredns.sh" "$stack"
 echo "$stack" >"$CLUSTER_DIR/stack"
+echo "$proxy_mode" >"$CLUSTER_DIR/proxy-mode"
 mkdir -p "$CLUSTER_VAR" "$CLUSTER_RUN"
 pki="$CLUSTER_DIR/pki"
 conf="$CLUSTER_DIR/conf"
 
 # ---- runtime and images ----
-start containerd containerd --config "$conf/containerd.toml"
+ensure containerd containerd --config "$conf/containerd.toml"
 wait_for containerd 30 "its socket" ctr --address "$CONTAINERD_SOCK" version
 t=$(date +%s)
 import_images
 images_time="$(since "$t")"
 
 # ---- control plane ----
-start etcd "$ETCD_BIN_DIR/etcd" --name kdiag --data-dir "$CLUSTER_VAR/etcd" \
+ensure etcd "$ETCD_BIN_DIR/etcd" --name kdiag --data-dir "$CLUSTER_VAR/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
   --initial-cluster kdiag=http://127.0.0.1:2380 --unsafe-no-fsync --log-level warn
 wait_for etcd 30 "health" curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
-start kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
+# Listening on every address, not only loopback: pods reach it through the kubernetes Service
+# (kube-proxy sends its ClusterIP to the advertised node address), and CoreDNS must.
+ensure kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
   --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --bind-address=127.0.0.1 --secure-port="$APISERVER_PORT" --advertise-address="$node_ip" \
+  --bind-address=0.0.0.0 --secure-port="$APISERVER_PORT" --advertise-address="$node_ip" \
   --client-ca-file="$pki/ca.crt" --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
   --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
@@ -183,7 +237,7 @@ start kube-apiserver "$KUBE_BIN_DIR/kube-apiserver" \
   --allow-privileged=true --profiling=false --v=1
 wait_for kube-apiserver 90 "/readyz" apiserver_ready
 
-start kube-controller-manager "$KUBE_BIN_DIR/kube-controller-manager" \
+ensure kube-controller-manager "$KUBE_BIN_DIR/kube-controller-manager" \
   --kubeconfig="$conf/controller-manager.kubeconfig" \
   --authentication-kubeconfig="$conf/controller-manager.kubeconfig" \
   --authorization-kubeconfig="$conf/controller-manager.kubeconfig" \
@@ -191,48 +245,41 @@ start kube-controller-manager "$KUBE_BIN_DIR/kube-controller-manager" \
   --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
   --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
   --service-cluster-ip-range="$service_cidrs" --allocate-node-cidrs=false --profiling=false --v=1
-start kube-scheduler "$KUBE_BIN_DIR/kube-scheduler" \
+ensure kube-scheduler "$KUBE_BIN_DIR/kube-scheduler" \
   --kubeconfig="$conf/scheduler.kubeconfig" \
   --authentication-kubeconfig="$conf/scheduler.kubeconfig" \
   --authorization-kubeconfig="$conf/scheduler.kubeconfig" \
   --bind-address=127.0.0.1 --leader-elect=false --profiling=false --v=1
 
 # ---- node ----
-start kubelet "$KUBE_BIN_DIR/kubelet" --config="$conf/kubelet.yaml" \
+ensure kubelet "$KUBE_BIN_DIR/kubelet" --config="$conf/kubelet.yaml" \
   --kubeconfig="$conf/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --node-ip="$node_ips" \
   --root-dir="$CLUSTER_VAR/kubelet" --pod-infra-container-image="$PAUSE_IMAGE" --v=1
 wait_for kubelet 120 "node $NODE_NAME Ready" node_ready
 wait_for kube-controller-manager 60 "the default ServiceAccount" \
   kubectl_admin -n default get serviceaccount default
 
-# ---- a pod runs ----
-kubectl_admin apply -f - >/dev/null <<YAML || fail kube-apiserver "creating the start-up check pod failed"
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: kdiag-system
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: up-check
-  namespace: kdiag-system
-spec:
-  automountServiceAccountToken: false
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: server
-    image: kdiag-test/server:v1
-    imagePullPolicy: Never
-YAML
-pod_running() {
-  [ "$(kubectl_admin -n kdiag-system get pod up-check -o 'jsonpath={.status.phase}')" = Running ]
-}
-if ! (wait_for pod 90 "pod kdiag-system/up-check Running" pod_running); then
-  kubectl_admin -n kdiag-system describe pod up-check >&2 || true
-  fail kubelet "the start-up check pod did not run"
-fi
-kubectl_admin -n kdiag-system delete pod up-check --wait=false >/dev/null
+# ---- Services: kube-proxy, then CoreDNS behind the kube-dns Service ----
+proxy_ready() { curl -fsS http://127.0.0.1:10256/healthz; }
+ensure kube-proxy "$KUBE_BIN_DIR/kube-proxy" --config="$conf/kube-proxy.yaml" --v=1
+wait_for kube-proxy 60 "its first rule sync ($proxy_mode mode)" proxy_ready
 
-log "cluster up ($stack) in $(since "$started") (binaries $binaries_time, images $images_time)"
+dns_manifest="$conf/coredns.yaml" dns_applied="$CLUSTER_VAR/coredns-applied"
+if ! cmp -s "$dns_manifest" "$dns_applied"; then
+  kubectl_admin apply -f "$dns_manifest" >/dev/null || fail kube-apiserver "applying $dns_manifest failed"
+  cp "$dns_manifest" "$dns_applied"
+fi
+coredns_ready() {
+  [ "$(kubectl_admin -n kube-system get deployment coredns -o 'jsonpath={.status.readyReplicas}')" = 1 ]
+}
+if ! (wait_for coredns 90 "CoreDNS Ready (deployment kube-system/coredns)" coredns_ready); then
+  kubectl_admin -n kube-system describe pods -l k8s-app=kube-dns >&2 || true
+  fail coredns "CoreDNS did not become Ready"
+fi
+
+if [ -n "$healthy" ]; then
+  log "cluster already running and Ready ($stack, kube-proxy $proxy_mode) ($(since "$started"))"
+else
+  log "cluster up ($stack, kube-proxy $proxy_mode) in $(since "$started") (binaries $binaries_time, images $images_time)"
+fi
 print_usage_line

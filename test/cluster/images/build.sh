@@ -9,6 +9,7 @@
 #   kdiag-test/hostile:v1       busybox + static grpcurl + a poller (test/images/hostile) that
 #                               connects to every listener in its pod and injects its own bytes
 #   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built)
+#   kdiag/coredns:<version>     scratch: the static coredns that build-binaries.sh built
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
@@ -171,7 +172,21 @@ build_hostile() { # the pod's hostile neighbour of the security tests; the pod s
   emit "$name" "$archive"
 }
 
+build_coredns() {
+  local name="$COREDNS_IMAGE" bin="$COREDNS_BIN_DIR/coredns" key archive
+  [ -x "$bin" ] || { log "missing $bin (run test/cluster/build-binaries.sh)"; return 1; }
+  key="$(key_of "$bin")"; archive="$(archive_path "$name" "$key")"
+  if [ ! -f "$archive" ]; then
+    mkdir -p "$work/coredns"
+    install -m 755 "$bin" "$work/coredns/coredns"
+    deterministic_tar "$work/coredns" "$work/coredns.tar"
+    bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/coredns"]' "$work/coredns.tar"
+  fi
+  emit "$name" "$archive"
+}
+
 build_pause
+build_coredns
 build_server
 build_busybox
 build_client
