@@ -1,7 +1,7 @@
 // `shell --wait`: watches the pod until the target container runs, with a progress line that
 // counts down a CrashLoopBackOff. A watch, not a poll: a back-off may last five minutes.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { PodFeed } from "../commands/logs/pod-feed.ts";
+import type { PodFeed } from "./pod-feed.ts";
 import { KdiagError } from "../errors.ts";
 import type { Progress } from "../output/progress.ts";
 import { readTargetState } from "./target-container.ts";

@@ -9,7 +9,7 @@ import { shouldColour } from "../../output/style.ts";
 import { startCommand } from "./command.ts";
 import type { LogsConfig } from "./config.ts";
 import { createLogOpener } from "./open-log.ts";
-import { createPodFeed } from "./pod-feed.ts";
+import { createPodFeed } from "../../kube/pod-feed.ts";
 import { runLogs } from "./run.ts";
 
 export async function runLogsCommand(config: LogsConfig): Promise<number> {

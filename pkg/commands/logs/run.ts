@@ -8,7 +8,7 @@ import type { Follower } from "./follow.ts";
 import { formatLine } from "./format.ts";
 import type { OpenLogFn } from "./open-log.ts";
 import type { Progress } from "../../output/progress.ts";
-import type { PodFeed, PodQuery, PodWatch } from "./pod-feed.ts";
+import type { PodFeed, PodQuery, PodWatch } from "../../kube/pod-feed.ts";
 import { msToNs } from "./timestamp.ts";
 import { PodTracker } from "./tracker.ts";
 import type { RunningCommand } from "./command.ts";

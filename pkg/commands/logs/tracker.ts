@@ -5,7 +5,7 @@ import type { LogSource } from "./config.ts";
 import { chooseContainers, isContainerRunning, isPodOver } from "./containers.ts";
 import { followContainer, type ContainerState, type Follower } from "./follow.ts";
 import type { OpenLogFn } from "./open-log.ts";
-import type { PodEvent, PodFeed } from "./pod-feed.ts";
+import type { PodEvent, PodFeed } from "../../kube/pod-feed.ts";
 import type { TimedLine } from "./timestamp.ts";
 
 export interface TrackerOptions {

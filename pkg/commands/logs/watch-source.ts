@@ -4,7 +4,7 @@
 import { describeError } from "../../errors.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { LogSource } from "./config.ts";
-import type { PodFeed, PodQuery, PodWatch } from "./pod-feed.ts";
+import type { PodFeed, PodQuery, PodWatch } from "../../kube/pod-feed.ts";
 import type { PodTracker } from "./tracker.ts";
 
 const FIRST_RETRY_MS = 1000;

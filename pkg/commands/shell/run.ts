@@ -18,7 +18,7 @@ import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts
 import { requireCapabilities } from "../../manager-capabilities.ts";
 import { connectManager, openKube, prepareManager, type Kube, type ManagerConnection, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
-import { createPodFeed } from "../logs/pod-feed.ts";
+import { createPodFeed } from "../../kube/pod-feed.ts";
 import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
 
 export interface ShellDeps {

@@ -1,10 +1,10 @@
-// The pods a log source matches, listed and then watched: the narrow view of the API that `logs`
-// needs, backed by client-node's CoreV1Api and Watch. Requests carry --request-timeout and fail
-// with translated errors, as every PodApi call does.
+// Pods listed and then watched — the pods a log source matches, the target `shell --wait` waits
+// for: the narrow view of the API both need, backed by client-node's CoreV1Api and Watch. Requests
+// carry --request-timeout and fail with translated errors, as every PodApi call does.
 import { CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
-import { getApiStatus, translateApiError, type ApiAction } from "../../kube/api-errors.ts";
-import type { KubeSession } from "../../kube/config.ts";
-import { callApi, requestOptions } from "../../kube/pod-api.ts";
+import { getApiStatus, translateApiError, type ApiAction } from "./api-errors.ts";
+import type { KubeSession } from "./config.ts";
+import { callApi, requestOptions } from "./pod-api.ts";
 
 export type PodQuery = { labelSelector: string } | { fieldSelector: string };
 export type PodEvent = "ADDED" | "MODIFIED" | "DELETED";
