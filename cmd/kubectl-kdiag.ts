@@ -11,6 +11,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { manageCommand } from "./commands/manage.ts";
 import { psCommand } from "./commands/ps.ts";
+import { reachCommand } from "./commands/reach.ts";
 import { redirCommand } from "./commands/redir.ts";
 import { shellCommand } from "./commands/shell.ts";
 import { versionCommand } from "./commands/version.ts";
@@ -21,13 +22,14 @@ const executable = invocation === "kubectl kdiag" ? "kubectl-kdiag" : "kdiag";
 
 const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .scriptName(invocation)
-  .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards.`)
+  .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards, who reaches whom.`)
   // Repeatable flags take one value each (`-l a -l b`), as kubectl's do; stray words stay stray.
   .parserConfiguration({ "populate--": true, "greedy-arrays": false })
   .command(shellCommand)
   .command(logsCommand)
   .command(redirCommand)
   .command(psCommand)
+  .command(reachCommand)
   .command(manageCommand)
   .command(doctorCommand)
   .command(versionCommand)
