@@ -10,3 +10,4 @@ node --import tsx bench/redirect.ts
 node --import tsx bench/cli.ts
 node --import tsx bench/image.ts
 node --import tsx bench/redir.ts
+node --import tsx bench/reach.ts

@@ -4,9 +4,10 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { manageCommand } from "./commands/manage.ts";
 import { psCommand } from "./commands/ps.ts";
+import { reachCommand } from "./commands/reach.ts";
 import { redirCommand } from "./commands/redir.ts";
 import { shellCommand } from "./commands/shell.ts";
 import { versionCommand } from "./commands/version.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own argv type
-export const commands: CommandModule<object, any>[] = [shellCommand, logsCommand, redirCommand, psCommand, manageCommand, doctorCommand, versionCommand];
+export const commands: CommandModule<object, any>[] = [shellCommand, logsCommand, redirCommand, psCommand, reachCommand, manageCommand, doctorCommand, versionCommand];

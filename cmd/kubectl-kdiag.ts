@@ -18,7 +18,7 @@ const commandNames = [...commands.map((command) => String(command.command).split
 
 const cli: Argv = addGlobalOptions(yargs(args))
   .scriptName(invocation === "kdiag" ? "kdiag" : "kubectl kdiag")
-  .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards.`)
+  .usage(`$0 <command> [options]\n\nDebug pods whose images have no shell: a shell, their processes, logs around a command, reverse port-forwards, who reaches whom.`)
   // Repeatable flags take one value each (`-l a -l b`), as kubectl's do; stray words stay stray.
   .parserConfiguration({ "populate--": true, "greedy-arrays": false })
   .command(commands)

@@ -11,6 +11,7 @@ import { probeIpv6 } from "./listen.ts";
 import type { Log } from "./log.ts";
 import { describePod } from "./pod-info.ts";
 import { listProcesses } from "./processes.ts";
+import { createReachHandler } from "./reach.ts";
 import { RedirectRules, restartAttempts } from "./redirect-rules.ts";
 import { Redirects } from "./redirects.ts";
 import { startServer } from "./server.ts";
@@ -54,6 +55,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
       ps: async () => ({ processes: await listProcesses({ excludePids: ownPids }) }),
       redirect: redirects.handle,
       tunnel: redirects.tunnel,
+      reach: createReachHandler({ log }),
     },
   });
   grpcPort = port;

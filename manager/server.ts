@@ -8,6 +8,7 @@ import type { Credential } from "./credential.ts";
 import { managerService } from "../api/tunnel-codec.ts";
 import { type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
+import type { ReachHandler } from "./reach.ts";
 import type { RedirectCall, TunnelCall } from "./redirects.ts";
 import { addReflection } from "./reflection.ts";
 
@@ -25,6 +26,7 @@ export interface ManagerHandlers {
   ps: () => Promise<PsResponse>;
   redirect: (call: RedirectCall) => void;
   tunnel: (call: TunnelCall) => void;
+  reach: ReachHandler;
 }
 
 export async function startServer(options: {
@@ -40,6 +42,7 @@ export async function startServer(options: {
     ps: answerUnary<PsRequest, PsResponse>(options.handlers.ps),
     redirect: options.handlers.redirect,
     tunnel: options.handlers.tunnel,
+    reach: options.handlers.reach,
   });
   addReflection({ server, descriptor: options.descriptor });
   const address = formatListenAddress(options.listen);

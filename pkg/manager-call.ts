@@ -4,7 +4,7 @@
 // UNAVAILABLE, so the forward's own error, when there is one, says why.
 
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import type { ManagerClient, Process, VersionResponse } from "../api/gen/kdiag.ts";
+import type { ManagerClient, Probe, ProbeResult, Process, ReachResponse, VersionResponse } from "../api/gen/kdiag.ts";
 import { describeError, KdiagError } from "./errors.ts";
 
 /** How long a unary call may take before kdiag gives up on the manager. */
@@ -20,6 +20,7 @@ export type ManagerAttempt =
   | { kind: "ps" }
   | { kind: "ping" }
   | { kind: "version" }
+  | { kind: "reach"; probes: number }
   | { kind: "redirect"; port: number; outgoing: boolean };
 
 /** The unary calls, each with the deadline and failures as KdiagErrors. */
@@ -29,6 +30,8 @@ export interface ManagerCalls {
   ping(): Promise<void>;
   /** What the manager is and what it lacks (capabilities per feature). */
   version(): Promise<VersionResponse>;
+  /** Dials PROBES from the pod; each round of dials may take the whole probe timeout, so the caller sets the deadline. */
+  reach(probes: Probe[], timeoutMs: number, deadline: Date): Promise<ProbeResult[]>;
 }
 
 export function createManagerCalls(client: ManagerClient, place: ManagerPlace): ManagerCalls {
@@ -40,6 +43,9 @@ export function createManagerCalls(client: ManagerClient, place: ManagerPlace): 
       await callUnary(place, { kind: "ping" }, (done) => client.version({}, new Metadata(), { deadline: callDeadline() }, done));
     },
     version: () => callUnary<VersionResponse>(place, { kind: "version" }, (done) => client.version({}, new Metadata(), { deadline: callDeadline() }, done)),
+    reach: async (probes, timeoutMs, deadline) =>
+      (await callUnary<ReachResponse>(place, { kind: "reach", probes: probes.length }, (done) => client.reach({ probes, timeoutMs }, new Metadata(), { deadline }, done)))
+        .results,
   };
 }
 
@@ -76,6 +82,8 @@ function phrase(attempt: ManagerAttempt, pod: string): { action: string; during:
       return { action: `reach kdiag's manager in pod ${pod}`, during: "while checking it answers", noun: "the check" };
     case "version":
       return { action: `ask kdiag's manager in pod ${pod} what it can do`, during: "while asking what it can do", noun: "the answer" };
+    case "reach":
+      return { action: `probe ${attempt.probes} destinations from pod ${pod}`, during: "while probing", noun: "the probe results" };
     case "redirect": {
       const what = describeRedirect({ pod, podPort: attempt.port, outgoing: attempt.outgoing });
       return { action: `redirect ${what}`, during: `while redirecting port ${attempt.port}`, noun: `the redirect of ${what}` };

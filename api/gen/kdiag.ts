@@ -106,6 +106,83 @@ export interface TunnelFrame {
   reset: boolean;
 }
 
+export interface ReachRequest {
+  probes: Probe[];
+  /** Per probe, name resolution included; 1 to 10000. */
+  timeoutMs: number;
+}
+
+export interface Probe {
+  /** An IP literal, or a name resolved through the pod's resolver (its /etc/hosts and resolv.conf). */
+  host: string;
+  port: number;
+  protocol: Probe_Protocol;
+  /** TCP only: send `GET /` and read the first line of the body. */
+  http: boolean;
+}
+
+export enum Probe_Protocol {
+  TCP = 0,
+  UDP = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function probe_ProtocolFromJSON(object: any): Probe_Protocol {
+  switch (object) {
+    case 0:
+    case "TCP":
+      return Probe_Protocol.TCP;
+    case 1:
+    case "UDP":
+      return Probe_Protocol.UDP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Probe_Protocol.UNRECOGNIZED;
+  }
+}
+
+export function probe_ProtocolToJSON(object: Probe_Protocol): string {
+  switch (object) {
+    case Probe_Protocol.TCP:
+      return "TCP";
+    case Probe_Protocol.UDP:
+      return "UDP";
+    case Probe_Protocol.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface ReachResponse {
+  /** One per probe, in the request's order. */
+  results: ProbeResult[];
+}
+
+export interface ProbeResult {
+  /** TCP: the connection was accepted (with `http`, a response came too); UDP: a reply came. */
+  reachable: boolean;
+  /**
+   * Neither proven nor disproven: a UDP datagram that got no reply, an HTTP exchange that failed
+   * after the connection was accepted.
+   */
+  unknown: boolean;
+  /**
+   * Why not (or why unknown): "refused", "timeout", "unreachable", "no such host", "reset",
+   * "no reply", "http: …".
+   */
+  error: string;
+  /** From the start of the dial (after resolution) to the connection (UDP: the reply). */
+  latencyMs: number;
+  /** The address dialled, once the host was resolved. */
+  address: string;
+  /**
+   * With `http`: the first line of the response body, at most 200 characters; the destination
+   * chose it, so print it escaped.
+   */
+  httpFirstLine: string;
+}
+
 function createBaseVersionRequest(): VersionRequest {
   return {};
 }
@@ -1037,6 +1114,438 @@ export const TunnelFrame: MessageFns<TunnelFrame> = {
   },
 };
 
+function createBaseReachRequest(): ReachRequest {
+  return { probes: [], timeoutMs: 0 };
+}
+
+export const ReachRequest: MessageFns<ReachRequest> = {
+  encode(message: ReachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.probes) {
+      Probe.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(16).uint32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReachRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReachRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.probes.push(Probe.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReachRequest {
+    return {
+      probes: globalThis.Array.isArray(object?.probes) ? object.probes.map((e: any) => Probe.fromJSON(e)) : [],
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReachRequest): unknown {
+    const obj: any = {};
+    if (message.probes?.length) {
+      obj.probes = message.probes.map((e) => Probe.toJSON(e));
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReachRequest>, I>>(base?: I): ReachRequest {
+    return ReachRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReachRequest>, I>>(object: I): ReachRequest {
+    const message = createBaseReachRequest();
+    message.probes = object.probes?.map((e) => Probe.fromPartial(e)) || [];
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseProbe(): Probe {
+  return { host: "", port: 0, protocol: 0, http: false };
+}
+
+export const Probe: MessageFns<Probe> = {
+  encode(message: Probe, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.host !== "") {
+      writer.uint32(10).string(message.host);
+    }
+    if (message.port !== 0) {
+      writer.uint32(16).uint32(message.port);
+    }
+    if (message.protocol !== 0) {
+      writer.uint32(24).int32(message.protocol);
+    }
+    if (message.http !== false) {
+      writer.uint32(32).bool(message.http);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Probe {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProbe();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.port = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.protocol = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.http = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Probe {
+    return {
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+      protocol: isSet(object.protocol) ? probe_ProtocolFromJSON(object.protocol) : 0,
+      http: isSet(object.http) ? globalThis.Boolean(object.http) : false,
+    };
+  },
+
+  toJSON(message: Probe): unknown {
+    const obj: any = {};
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.port !== 0) {
+      obj.port = Math.round(message.port);
+    }
+    if (message.protocol !== 0) {
+      obj.protocol = probe_ProtocolToJSON(message.protocol);
+    }
+    if (message.http !== false) {
+      obj.http = message.http;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Probe>, I>>(base?: I): Probe {
+    return Probe.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Probe>, I>>(object: I): Probe {
+    const message = createBaseProbe();
+    message.host = object.host ?? "";
+    message.port = object.port ?? 0;
+    message.protocol = object.protocol ?? 0;
+    message.http = object.http ?? false;
+    return message;
+  },
+};
+
+function createBaseReachResponse(): ReachResponse {
+  return { results: [] };
+}
+
+export const ReachResponse: MessageFns<ReachResponse> = {
+  encode(message: ReachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      ProbeResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReachResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReachResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(ProbeResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReachResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => ProbeResult.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReachResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => ProbeResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReachResponse>, I>>(base?: I): ReachResponse {
+    return ReachResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReachResponse>, I>>(object: I): ReachResponse {
+    const message = createBaseReachResponse();
+    message.results = object.results?.map((e) => ProbeResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseProbeResult(): ProbeResult {
+  return { reachable: false, unknown: false, error: "", latencyMs: 0, address: "", httpFirstLine: "" };
+}
+
+export const ProbeResult: MessageFns<ProbeResult> = {
+  encode(message: ProbeResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reachable !== false) {
+      writer.uint32(8).bool(message.reachable);
+    }
+    if (message.unknown !== false) {
+      writer.uint32(16).bool(message.unknown);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    if (message.latencyMs !== 0) {
+      writer.uint32(33).double(message.latencyMs);
+    }
+    if (message.address !== "") {
+      writer.uint32(42).string(message.address);
+    }
+    if (message.httpFirstLine !== "") {
+      writer.uint32(50).string(message.httpFirstLine);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProbeResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProbeResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reachable = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unknown = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.latencyMs = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.httpFirstLine = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProbeResult {
+    return {
+      reachable: isSet(object.reachable) ? globalThis.Boolean(object.reachable) : false,
+      unknown: isSet(object.unknown) ? globalThis.Boolean(object.unknown) : false,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      latencyMs: isSet(object.latencyMs)
+        ? globalThis.Number(object.latencyMs)
+        : isSet(object.latency_ms)
+        ? globalThis.Number(object.latency_ms)
+        : 0,
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      httpFirstLine: isSet(object.httpFirstLine)
+        ? globalThis.String(object.httpFirstLine)
+        : isSet(object.http_first_line)
+        ? globalThis.String(object.http_first_line)
+        : "",
+    };
+  },
+
+  toJSON(message: ProbeResult): unknown {
+    const obj: any = {};
+    if (message.reachable !== false) {
+      obj.reachable = message.reachable;
+    }
+    if (message.unknown !== false) {
+      obj.unknown = message.unknown;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.latencyMs !== 0) {
+      obj.latencyMs = floatToJson(message.latencyMs);
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.httpFirstLine !== "") {
+      obj.httpFirstLine = message.httpFirstLine;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProbeResult>, I>>(base?: I): ProbeResult {
+    return ProbeResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProbeResult>, I>>(object: I): ProbeResult {
+    const message = createBaseProbeResult();
+    message.reachable = object.reachable ?? false;
+    message.unknown = object.unknown ?? false;
+    message.error = object.error ?? "";
+    message.latencyMs = object.latencyMs ?? 0;
+    message.address = object.address ?? "";
+    message.httpFirstLine = object.httpFirstLine ?? "";
+    return message;
+  },
+};
+
 export type ManagerService = typeof ManagerService;
 export const ManagerService = {
   /** What this manager is and what the pod supports. */
@@ -1090,6 +1599,22 @@ export const ManagerService = {
     responseSerialize: (value: TunnelFrame): Buffer => Buffer.from(TunnelFrame.encode(value).finish()),
     responseDeserialize: (value: Buffer): TunnelFrame => TunnelFrame.decode(value),
   },
+  /**
+   * Dials each probe from the pod's network namespace, all at once (at most 32 dials in flight
+   * per manager), each within `timeout_ms`, and answers when every probe has ended. It dials
+   * only what the request names. At most 256 probes per call and 4 calls at a time
+   * (RESOURCE_EXHAUSTED beyond); a timeout over 10 s, a port outside 1-65535 or a host that is
+   * neither an IP literal nor a DNS name is INVALID_ARGUMENT.
+   */
+  reach: {
+    path: "/kdiag.v1.Manager/Reach" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReachRequest): Buffer => Buffer.from(ReachRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReachRequest => ReachRequest.decode(value),
+    responseSerialize: (value: ReachResponse): Buffer => Buffer.from(ReachResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReachResponse => ReachResponse.decode(value),
+  },
 } as const;
 
 export interface ManagerServer extends UntypedServiceImplementation {
@@ -1112,6 +1637,14 @@ export interface ManagerServer extends UntypedServiceImplementation {
    * reset. Connections wait (up to 10 s) for an offered tunnel; callers keep a few offered.
    */
   tunnel: handleBidiStreamingCall<TunnelFrame, TunnelFrame>;
+  /**
+   * Dials each probe from the pod's network namespace, all at once (at most 32 dials in flight
+   * per manager), each within `timeout_ms`, and answers when every probe has ended. It dials
+   * only what the request names. At most 256 probes per call and 4 calls at a time
+   * (RESOURCE_EXHAUSTED beyond); a timeout over 10 s, a port outside 1-65535 or a host that is
+   * neither an IP literal nor a DNS name is INVALID_ARGUMENT.
+   */
+  reach: handleUnaryCall<ReachRequest, ReachResponse>;
 }
 
 export interface ManagerClient extends Client {
@@ -1166,6 +1699,28 @@ export interface ManagerClient extends Client {
   tunnel(): ClientDuplexStream<TunnelFrame, TunnelFrame>;
   tunnel(options: Partial<CallOptions>): ClientDuplexStream<TunnelFrame, TunnelFrame>;
   tunnel(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<TunnelFrame, TunnelFrame>;
+  /**
+   * Dials each probe from the pod's network namespace, all at once (at most 32 dials in flight
+   * per manager), each within `timeout_ms`, and answers when every probe has ended. It dials
+   * only what the request names. At most 256 probes per call and 4 calls at a time
+   * (RESOURCE_EXHAUSTED beyond); a timeout over 10 s, a port outside 1-65535 or a host that is
+   * neither an IP literal nor a DNS name is INVALID_ARGUMENT.
+   */
+  reach(
+    request: ReachRequest,
+    callback: (error: ServiceError | null, response: ReachResponse) => void,
+  ): ClientUnaryCall;
+  reach(
+    request: ReachRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReachResponse) => void,
+  ): ClientUnaryCall;
+  reach(
+    request: ReachRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReachResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ManagerClient = makeGenericClientConstructor(ManagerService, "kdiag.v1.Manager") as unknown as {
@@ -1180,6 +1735,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
