@@ -17,7 +17,7 @@ test("kubectl kdiag <TAB> offers the commands with what each does, and no file n
   const out = await text("");
   assert.match(out, /^shell\tOpen a shell in a container, even one whose image has no shell\n/);
   assert.deepEqual(out.split("\n").map((line) => line.split("\t")[0]), ["shell", "logs", "redir", "ps", "reach", "doctor", "version", ":4", ""]);
-  assert.equal(await text("re"), "redir\tSend a pod's traffic for some ports to this machine (a reverse port-forward)\n:4\n");
+  assert.equal(await text("red"), "redir\tSend a pod's traffic for some ports to this machine (a reverse port-forward)\n:4\n");
 });
 
 test("a flag being typed completes among the command's own flags and the global ones", async () => {
