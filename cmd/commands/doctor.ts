@@ -1,7 +1,6 @@
 // `kubectl kdiag doctor`: flags only; the work is in pkg/commands/doctor.
 import type { Argv, CommandModule } from "yargs";
-import { doctorOutputs, type DoctorArgs } from "../../pkg/commands/doctor/config.ts";
-import { createProgress } from "../../pkg/output/progress.ts";
+import { toDoctorConfig, doctorOutputs, type DoctorArgs } from "../../pkg/commands/doctor/config.ts";
 import { describeChoices, managerOptions, offerChoices, podOptions } from "../options.ts";
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
@@ -16,9 +15,9 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .example("$0 doctor -n shop -l app=web", "also the newest Running app=web pod: its target, and a dry run of adding kdiag's container")
       .example("$0 doctor --pod db-0 -o json", "the same findings for tools; exit 0 only when every command can work") as Argv<DoctorArgs>,
   handler: async (argv) => {
-    const { toDoctorConfig } = await import("../../pkg/commands/doctor/config.ts");
-    const { runDoctor } = await import("../../pkg/commands/doctor/run.ts");
     const config = toDoctorConfig(argv);
-    process.exitCode = await runDoctor(config, { stdout: process.stdout, progress: createProgress({ quiet: config.quiet }) });
+    // Loaded here so that `--help` does not pull in grpc-js and client-node.
+    const { runDoctorCommand } = await import("../../pkg/commands/doctor/main.ts");
+    process.exitCode = await runDoctorCommand(config);
   },
 };

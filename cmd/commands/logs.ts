@@ -36,7 +36,7 @@ export const logsCommand: CommandModule<object, LogsOptions> = {
   handler: async (argv) => {
     const stray = [...(argv.options === undefined ? [] : [argv.options]), ...(argv.command ?? [])].map(String);
     const config = toLogsConfig({ ...argv, command: (argv["--"] ?? []).map(String), stray });
-    // Loaded here so that `--help` does not pull in client-node.
+    // Loaded here so that `--help` does not pull in grpc-js and client-node.
     const { runLogsCommand } = await import("../../pkg/commands/logs/main.ts");
     process.exitCode = await runLogsCommand(config);
   },

@@ -1,7 +1,6 @@
 // `kubectl kdiag ps`: flags only; the work is in pkg/commands/ps.
 import type { Argv, CommandModule } from "yargs";
-import { psOutputs, type PsArgs } from "../../pkg/commands/ps/config.ts";
-import { createProgress } from "../../pkg/output/progress.ts";
+import { toPsConfig, psOutputs, type PsArgs } from "../../pkg/commands/ps/config.ts";
 import { addPodOptions, describeChoices, offerChoices } from "../options.ts";
 
 export const psCommand: CommandModule<object, PsArgs> = {
@@ -13,9 +12,9 @@ export const psCommand: CommandModule<object, PsArgs> = {
       .example("$0 ps -l app=web", "processes of the newest Running app=web pod, as a table")
       .example("$0 ps --pod db-0 -o json", "the same as JSON (or -o yaml); the README gives the fields") as Argv<PsArgs>,
   handler: async (argv) => {
-    const { toPsConfig } = await import("../../pkg/commands/ps/config.ts");
-    const { runPs } = await import("../../pkg/commands/ps/run.ts");
     const config = toPsConfig(argv);
-    process.exitCode = await runPs(config, { stdout: process.stdout, progress: createProgress({ quiet: config.quiet }) });
+    // Loaded here so that `--help` does not pull in grpc-js and client-node.
+    const { runPsCommand } = await import("../../pkg/commands/ps/main.ts");
+    process.exitCode = await runPsCommand(config);
   },
 };

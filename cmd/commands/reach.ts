@@ -1,7 +1,6 @@
 // `kubectl kdiag reach`: flags only; the work is in pkg/commands/reach.
 import type { Argv, CommandModule } from "yargs";
-import { defaultProbeTimeout, reachOutputs, type ReachArgs } from "../../pkg/commands/reach/config.ts";
-import { createProgress } from "../../pkg/output/progress.ts";
+import { toReachConfig, defaultProbeTimeout, reachOutputs, type ReachArgs } from "../../pkg/commands/reach/config.ts";
 import { describeChoices, managerOptions, offerChoices } from "../options.ts";
 
 export const reachCommand: CommandModule<object, ReachArgs> = {
@@ -27,9 +26,9 @@ export const reachCommand: CommandModule<object, ReachArgs> = {
       .example("$0 reach -l app=web pods --port 8080 --expect baseline.txt", "compare with a saved run; exit 1 on a difference")
       .epilog("Cells: . reachable, X not (refused, timeout, unreachable), ? unknown (a UDP probe without a reply, or no probe from that source).") as Argv<ReachArgs>,
   handler: async (argv) => {
-    const { toReachConfig } = await import("../../pkg/commands/reach/config.ts");
-    const { runReach } = await import("../../pkg/commands/reach/run.ts");
     const config = toReachConfig(argv);
-    process.exitCode = await runReach(config, { stdout: process.stdout, progress: createProgress({ quiet: config.quiet }) });
+    // Loaded here so that `--help` does not pull in grpc-js and client-node.
+    const { runReachCommand } = await import("../../pkg/commands/reach/main.ts");
+    process.exitCode = await runReachCommand(config);
   },
 };

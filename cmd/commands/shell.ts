@@ -1,7 +1,6 @@
 // `kubectl kdiag shell`: flags only; the work is in pkg/commands/shell.
 import type { Argv, CommandModule } from "yargs";
-import type { ShellArgs } from "../../pkg/commands/shell/config.ts";
-import { createProgress } from "../../pkg/output/progress.ts";
+import { toShellConfig, type ShellArgs } from "../../pkg/commands/shell/config.ts";
 import { addPodOptions } from "../options.ts";
 
 export const shellCommand: CommandModule<object, ShellArgs> = {
@@ -26,11 +25,9 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
           "kdiag exits with the shell's exit code.",
       ) as Argv<ShellArgs>,
   handler: async (argv) => {
-    // Loaded here so that `--help` does not pull in client-node.
-    const { toShellConfig } = await import("../../pkg/commands/shell/config.ts");
-    const { runShell } = await import("../../pkg/commands/shell/run.ts");
     const config = toShellConfig(argv);
-    const progress = createProgress({ quiet: config.quiet });
-    process.exitCode = await runShell(config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, progress });
+    // Loaded here so that `--help` does not pull in grpc-js and client-node.
+    const { runShellCommand } = await import("../../pkg/commands/shell/main.ts");
+    process.exitCode = await runShellCommand(config);
   },
 };
