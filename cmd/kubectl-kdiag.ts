@@ -1,11 +1,12 @@
-// kdiag's CLI entry point: the yargs command tree and what happens to errors. No logic here:
-// each command's builder lives in cmd/commands, its work in pkg (loaded only when it runs, so
-// `--help` stays fast).
+// kdiag's CLI: the yargs command tree and what happens to errors, loaded by cmd/start.ts for
+// every command it does not answer itself. No logic here: each command's builder lives in
+// cmd/commands, its work in pkg (loaded only when it runs).
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
+import { renderedHelpWidth } from "../pkg/rendered-help.ts";
 import { createCompletionCommand } from "./commands/completion.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { manageCommand } from "./commands/manage.ts";
@@ -37,7 +38,7 @@ const cli: Argv = addGlobalOptions(yargs(hideBin(process.argv)))
   .version(false)
   .help()
   .alias("help", "h")
-  .wrap(Math.min(100, process.stdout.columns || 100))
+  .wrap(Math.min(renderedHelpWidth, process.stdout.columns || renderedHelpWidth))
   .fail((message, error, instance) => {
     // An error thrown by a handler also reaches parseAsync's rejection, handled below.
     if (error && !(error instanceof UsageError)) return;

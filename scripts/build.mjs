@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
 import { image, version, versionDefines } from "./build-info.mjs";
 import { inlineReflectionProtos, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import { renderHelp } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
 // network applets work in a scratch root; KDIAG_BUSYBOX names another.
@@ -40,24 +41,30 @@ const common = {
 };
 
 mkdirSync("dist", { recursive: true });
-rmSync("dist/cli-chunks", { recursive: true, force: true });
 
-await Promise.all([
-  // Split so that `--help` loads yargs and the command definitions only: each command's work
-  // (client-node, grpc-js) is a dynamic import, in a chunk of its own under dist/cli-chunks/.
-  build({
+// Split so that the entry (cmd/start.ts) loads nearly nothing: the yargs command tree is a dynamic
+// import, and each command's work (client-node, grpc-js) another, in chunks under dist/cli-chunks/.
+async function buildCli(help) {
+  rmSync("dist/cli-chunks", { recursive: true, force: true });
+  await build({
     ...common,
-    entryPoints: { "kubectl-kdiag": "cmd/kubectl-kdiag.ts" },
+    define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
+    entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
     outdir: "dist",
     splitting: true,
     chunkNames: "cli-chunks/[name]-[hash]",
     target: "node20",
     banner: { js: "#!/usr/bin/env node\n" + requireShim },
-  }),
+  });
+  chmodSync("dist/kubectl-kdiag.js", 0o755);
+}
+
+await Promise.all([
+  // Twice: the second build carries the help texts the first one's yargs printed.
+  buildCli().then(async () => buildCli(await renderHelp("dist/kubectl-kdiag.js"))),
   // The manager image runs Debian's Node, which may be older than the CLI's.
   build({ ...common, entryPoints: ["cmd/manager.ts"], outfile: "dist/manager.js", target: "node18" }),
 ]);
-chmodSync("dist/kubectl-kdiag.js", 0o755);
 
 const gcc = ["-static", "-O2", "-Wall", "-Wextra", "-Werror"];
 execFileSync("gcc", [...gcc, "-o", "dist/enter", "scratch-shell/enter.c"], { stdio: "inherit" });
