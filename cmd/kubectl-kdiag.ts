@@ -7,6 +7,7 @@ import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
 import { renderedHelpWidth } from "../pkg/rendered-help.ts";
+import { markStep } from "../pkg/output/step-timings.ts";
 import { createCompletionCommand } from "./commands/completion.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { manageCommand } from "./commands/manage.ts";
@@ -53,6 +54,7 @@ function showUsageError(instance: Argv, message: string): never {
 
 // No top-level await: the single-executable build bundles this file as CommonJS.
 async function main(): Promise<never> {
+  markStep("command tree loaded");
   try {
     await cli.parseAsync();
   } catch (error) {

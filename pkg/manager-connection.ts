@@ -26,6 +26,7 @@ import { describeTargetForEnter } from "./kube/target-container.ts";
 import { forwardPort } from "./kube/port-forward.ts";
 import { selectPod } from "./kube/select-pod.ts";
 import type { Progress } from "./output/progress.ts";
+import { markStep } from "./output/step-timings.ts";
 import { getKdiagVersion } from "./version.ts";
 
 export interface Kube {
@@ -35,6 +36,7 @@ export interface Kube {
 
 export function openKube(config: Pick<PodCommandConfig, "kube">): Kube {
   const session = loadKubeSession(config.kube);
+  markStep("kubeconfig loaded");
   return { session, api: createPodApi(session) };
 }
 
@@ -56,6 +58,7 @@ export interface PodCheck {
 export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
   const pod = await selectPod(kube.api, config.selection);
+  markStep("pod read");
   check.checkPod?.(pod);
   const target = resolveTarget(pod, config.target);
   // kdiag's container joins the target's pid namespace: a target that is not running would
@@ -88,6 +91,7 @@ export async function locateManager(config: PodCommandConfig, kube: Kube, progre
     container: ready.container,
     timeoutMs: config.timeoutMs,
   });
+  markStep("manager port known");
   const forward = (podPort: number) =>
     forwardPort({ kc: kube.session.kc, namespace: kube.session.namespace, pod: ready.podName, port: podPort });
   return { ...ready, port, forward };
@@ -119,6 +123,7 @@ export async function secureManager(
   };
   progress.update(`reading the credential of ${endpoint.container}`);
   const loaded = await loadManagerCredential(source);
+  markStep(loaded.cached ? "credential read from the cache" : "credential read through exec");
   const open = (credential: ManagerCredential) =>
     connectManagerTls({ forward: () => endpoint.forward(endpoint.port), credential, pod: endpoint.podName });
   let credential = loaded.credential;
@@ -130,6 +135,7 @@ export async function secureManager(
     credential = await fetchManagerCredential(source);
     first = await open(credential);
   }
+  markStep("manager connected (port-forward, TLS)");
   // The proven connection serves the first caller rather than being thrown away.
   return {
     ...endpoint,

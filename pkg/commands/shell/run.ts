@@ -7,6 +7,7 @@ import { execInContainer } from "../../kube/exec.ts";
 import { describeTargetForEnter } from "../../kube/target-container.ts";
 import { openKube, prepareManager } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
+import { markStep } from "../../output/step-timings.ts";
 import { buildShellCommand, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
 
 export interface ShellDeps {
@@ -17,9 +18,11 @@ export interface ShellDeps {
 }
 
 export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<number> {
+  markStep("shell loaded");
   const kube = openKube(config);
   if (config.privilegedPrograms) deps.progress.warn(privilegedProgramsWarning);
   const ready = await prepareManager(config, kube, deps.progress);
+  markStep("manager ready");
   deps.progress.clear();
   const tty = Boolean(deps.stdin.isTTY && deps.stdout.isTTY);
   if (tty) deps.stdin.setRawMode(true);
