@@ -19,6 +19,8 @@ import {
   type ManagerCredential,
 } from "./kube/manager-credential.ts";
 import { discoverManagerPort } from "./kube/manager-port.ts";
+import { forgetPort, readCachedPort, storePort, type ManagerInstance } from "./kube/manager-port-cache.ts";
+import { findEphemeralStatus } from "./kube/container-state.ts";
 import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
 import { resolveTarget } from "./kube/pod-selection.ts";
@@ -81,20 +83,35 @@ export interface ManagerEndpoint extends ReadyManager {
   forward(port: number): Promise<Duplex>;
 }
 
-/** prepareManager, then the manager's port from its log. */
-export async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerEndpoint> {
+interface LocatedManager extends ManagerEndpoint {
+  /** Set when the port was remembered rather than read: unproven until a connection succeeds. */
+  cachedPort?: ManagerInstance;
+  /** The port from the manager's log. */
+  readPort(): Promise<number>;
+}
+
+/** prepareManager, then the manager's port: remembered for this very container, else from its log. */
+async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck): Promise<LocatedManager> {
   const ready = await prepareManager(config, kube, progress, check);
-  progress.update(`reading the manager's port from ${ready.container}`);
-  const port = await discoverManagerPort({
-    api: kube.api,
-    podName: ready.podName,
-    container: ready.container,
-    timeoutMs: config.timeoutMs,
-  });
-  markStep("manager port known");
+  const readPort = async () => {
+    progress.update(`reading the manager's port from ${ready.container}`);
+    const port = await discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs });
+    markStep("manager port read from its log");
+    return port;
+  };
   const forward = (podPort: number) =>
     forwardPort({ kc: kube.session.kc, namespace: kube.session.namespace, pod: ready.podName, port: podPort });
-  return { ...ready, port, forward };
+  const instance = describeManagerInstance(ready);
+  const remembered = instance && !ready.added ? await readCachedPort(instance) : undefined;
+  if (remembered !== undefined) markStep("manager port read from the cache");
+  const port = remembered ?? (await readPort());
+  return { ...ready, port, forward, readPort, cachedPort: remembered === undefined ? undefined : instance };
+}
+
+function describeManagerInstance(ready: ReadyManager): ManagerInstance | undefined {
+  const containerId = findEphemeralStatus(ready.pod, ready.container)?.containerID;
+  const podUid = ready.pod.metadata?.uid;
+  return containerId && podUid ? { podUid, container: ready.container, containerId } : undefined;
 }
 
 export interface SecureManagerEndpoint extends ManagerEndpoint {
@@ -105,7 +122,8 @@ export interface SecureManagerEndpoint extends ManagerEndpoint {
 
 /**
  * locateManager, then the manager's credential (cached, else read through exec). The first
- * connection proves the credential current; a cached one that fails is read again once.
+ * connection proves the port and credential current; when it fails, whichever of them came from
+ * the cache is read again, once.
  */
 export async function secureManager(
   config: PodCommandConfig,
@@ -113,7 +131,8 @@ export async function secureManager(
   progress: Progress,
   check: PodCheck = {},
 ): Promise<SecureManagerEndpoint> {
-  const endpoint = await locateManager(config, kube, progress, check);
+  const located = await locateManager(config, kube, progress, check);
+  const { readPort, cachedPort, ...endpoint } = located;
   const source: CredentialSource = {
     kc: kube.session.kc,
     namespace: kube.session.namespace,
@@ -124,26 +143,35 @@ export async function secureManager(
   progress.update(`reading the credential of ${endpoint.container}`);
   const loaded = await loadManagerCredential(source);
   markStep(loaded.cached ? "credential read from the cache" : "credential read through exec");
-  const open = (credential: ManagerCredential) =>
-    connectManagerTls({ forward: () => endpoint.forward(endpoint.port), credential, pod: endpoint.podName });
+  let port = endpoint.port;
+  let portFromLog = cachedPort === undefined;
   let credential = loaded.credential;
+  const open = () => connectManagerTls({ forward: () => endpoint.forward(port), credential, pod: endpoint.podName });
   let first: Duplex | undefined;
   try {
-    first = await open(credential);
+    first = await open();
   } catch (error) {
-    if (!loaded.cached) throw error;
-    credential = await fetchManagerCredential(source);
-    first = await open(credential);
+    if (!loaded.cached && !cachedPort) throw error;
+    if (cachedPort) {
+      await forgetPort(cachedPort);
+      port = await readPort();
+      portFromLog = true;
+    }
+    if (loaded.cached) credential = await fetchManagerCredential(source);
+    first = await open();
   }
   markStep("manager connected (port-forward, TLS)");
+  const instance = describeManagerInstance(endpoint);
+  if (instance && portFromLog) await storePort(instance, port);
   // The proven connection serves the first caller rather than being thrown away.
   return {
     ...endpoint,
+    port,
     credential,
     connect: () => {
       const ready = first;
       first = undefined;
-      return ready ? Promise.resolve(ready) : open(credential);
+      return ready ? Promise.resolve(ready) : open();
     },
   };
 }
