@@ -1,21 +1,32 @@
-// Files in the user's kdiag cache (~/.cache/kdiag/credentials): read only when they are plain
+// Files in the user's kdiag cache (~/.cache/kdiag): read only when they are plain
 // files of ours that nobody else may read or write (a shared cache directory is not to be
 // trusted), written new-then-renamed. A cache that cannot be read or written only costs the next
 // command a round trip.
+import { lstatSync, type Stats } from "node:fs";
 import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 
+export function getCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "kdiag");
+}
+
 export function getCredentialCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
-  return path.join(base, "kdiag", "credentials");
+  return path.join(getCacheDir(env), "credentials");
 }
 
 /** The file's text, or undefined when it is absent or not to be trusted. */
 export async function readCacheFile(file: string): Promise<string | undefined> {
-  const stat = await lstat(file).catch(() => undefined);
-  const trusted = stat?.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+  const trusted = isTrusted(await lstat(file).catch(() => undefined));
   return trusted ? await readFile(file, "utf8").catch(() => undefined) : undefined;
+}
+
+export function isTrustedCacheFile(file: string): boolean {
+  return isTrusted(lstatSync(file, { throwIfNoEntry: false }));
+}
+
+function isTrusted(stat: Stats | undefined): boolean {
+  return Boolean(stat?.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0);
 }
 
 export async function writeCacheFile(file: string, text: string): Promise<void> {
