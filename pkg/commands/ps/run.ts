@@ -3,7 +3,8 @@
 import { Metadata } from "@grpc/grpc-js";
 import type { PsResponse } from "../../../api/gen/kdiag.ts";
 import { callManager } from "../../manager-call.ts";
-import { connectManager, openKube } from "../../manager-connection.ts";
+import { connectManager } from "../../manager-client.ts";
+import { openKube } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { PsConfig } from "./config.ts";
 import { formatPsJson, formatPsTable } from "./format.ts";
