@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { offerTunnels } from "../pkg/commands/redir/connections.ts";
 import { parseCredential } from "../pkg/kube/manager-credential.ts";
 import { connectManagerTls } from "../pkg/kube/manager-tls.ts";
-import { openManagerClient } from "../pkg/manager-connection.ts";
+import { openManagerClient } from "../pkg/manager-client.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

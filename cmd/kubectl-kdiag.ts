@@ -1,11 +1,13 @@
-// kdiag's CLI entry point: the yargs command tree and what happens to errors. No logic here:
-// each command's builder lives in cmd/commands, its work in pkg (loaded only when it runs, so
-// `--help` stays fast).
+// kdiag's CLI: the yargs command tree and what happens to errors, loaded by cmd/start.ts for
+// every command it does not answer itself. No logic here: each command's builder lives in
+// cmd/commands, its work in pkg (loaded only when it runs).
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { findCommandName, formatUsageHint, getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
+import { renderedHelpWidth } from "../pkg/rendered-help.ts";
+import { markStep } from "../pkg/output/step-timings.ts";
 import { commands } from "./command-list.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { completeCommandName, runCompleteCommand } from "./completion/complete-command.ts";
@@ -29,7 +31,7 @@ const cli: Argv = addGlobalOptions(yargs(args))
   .version(false)
   .help()
   .alias("help", "h")
-  .wrap(Math.min(100, process.stdout.columns || 100))
+  .wrap(Math.min(renderedHelpWidth, process.stdout.columns || renderedHelpWidth))
   .fail((message, error) => {
     // An error thrown by a handler also reaches parseAsync's rejection, handled below.
     if (error && !(error instanceof UsageError)) return;
@@ -45,6 +47,7 @@ function showUsageError(message: string): never {
 
 // No top-level await: the single-executable build bundles this file as CommonJS.
 async function main(): Promise<never> {
+  markStep("command tree loaded");
   try {
     // Before yargs: the words being completed are not a command line to validate.
     if (args[0] === completeCommandName) process.exit(await runCompleteCommand(commands, args.slice(1)));

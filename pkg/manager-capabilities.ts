@@ -4,7 +4,7 @@
 import type { MissingCapabilities } from "../api/gen/kdiag.ts";
 import { KdiagError } from "./errors.ts";
 import { createManagerCalls } from "./manager-call.ts";
-import type { ManagerConnection } from "./manager-connection.ts";
+import type { ManagerConnection } from "./manager-client.ts";
 
 export const features = {
   redirects: "redir needs for its nftables rules",

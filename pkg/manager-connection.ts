@@ -1,17 +1,13 @@
 // Everything between "the user named a pod" and "we can talk to kdiag's manager in it": load the
 // kubeconfig, pick the pod and target, ensure the ephemeral container, read its port and its
-// credential, and give grpc-js a local address whose every connection is a port-forward to it,
-// wrapped in TLS with the manager's certificate pinned; every call carries the token.
+// credential, and open connections to it: a port-forward wrapped in TLS with the manager's
+// certificate pinned. The gRPC client over them is manager-client.ts.
 
 import type { Duplex } from "node:stream";
-import { credentials, InterceptingCall, type Interceptor } from "@grpc/grpc-js";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ManagerClient } from "../api/gen/kdiag.ts";
-import { FastManagerClient } from "../api/tunnel-codec.ts";
 import type { PodCommandConfig } from "./commands/pod-config.ts";
 import { loadKubeSession, type KubeSession } from "./kube/config.ts";
 import { ensureManagerContainer } from "./kube/inject.ts";
-import { listenAndForward, type LocalForward } from "./kube/local-forward.ts";
 import {
   fetchManagerCredential,
   loadManagerCredential,
@@ -19,6 +15,8 @@ import {
   type ManagerCredential,
 } from "./kube/manager-credential.ts";
 import { discoverManagerPort } from "./kube/manager-port.ts";
+import { forgetPort, readCachedPort, storePort, type ManagerInstance } from "./kube/manager-port-cache.ts";
+import { findEphemeralStatus } from "./kube/container-state.ts";
 import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
 import { resolveTarget } from "./kube/pod-selection.ts";
@@ -26,6 +24,7 @@ import { describeTargetForEnter, readTargetState } from "./kube/target-container
 import { forwardPort } from "./kube/port-forward.ts";
 import { selectPod } from "./kube/select-pod.ts";
 import type { Progress } from "./output/progress.ts";
+import { markStep } from "./output/step-timings.ts";
 import { getKdiagVersion } from "./version.ts";
 
 export interface Kube {
@@ -35,6 +34,7 @@ export interface Kube {
 
 export function openKube(config: Pick<PodCommandConfig, "kube">): Kube {
   const session = loadKubeSession(config.kube);
+  markStep("kubeconfig loaded");
   return { session, api: createPodApi(session) };
 }
 
@@ -58,6 +58,7 @@ export interface PodCheck {
 export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
   let pod = await selectPod(kube.api, config.selection);
+  markStep("pod read");
   check.checkPod?.(pod);
   const target = resolveTarget(pod, config.target);
   // kdiag's container joins the target's pid namespace: a target that is not running would
@@ -82,19 +83,35 @@ export interface ManagerEndpoint extends ReadyManager {
   forward(port: number): Promise<Duplex>;
 }
 
-/** prepareManager, then the manager's port from its log. */
-export async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerEndpoint> {
+interface LocatedManager extends ManagerEndpoint {
+  /** Set when the port was remembered rather than read: unproven until a connection succeeds. */
+  cachedPort?: ManagerInstance;
+  /** The port from the manager's log. */
+  readPort(): Promise<number>;
+}
+
+/** prepareManager, then the manager's port: remembered for this very container, else from its log. */
+async function locateManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck): Promise<LocatedManager> {
   const ready = await prepareManager(config, kube, progress, check);
-  progress.update(`reading the manager's port from ${ready.container}`);
-  const port = await discoverManagerPort({
-    api: kube.api,
-    podName: ready.podName,
-    container: ready.container,
-    timeoutMs: config.timeoutMs,
-  });
+  const readPort = async () => {
+    progress.update(`reading the manager's port from ${ready.container}`);
+    const port = await discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs });
+    markStep("manager port read from its log");
+    return port;
+  };
   const forward = (podPort: number) =>
     forwardPort({ kc: kube.session.kc, namespace: kube.session.namespace, pod: ready.podName, port: podPort });
-  return { ...ready, port, forward };
+  const instance = describeManagerInstance(ready);
+  const remembered = instance && !ready.added ? await readCachedPort(instance) : undefined;
+  if (remembered !== undefined) markStep("manager port read from the cache");
+  const port = remembered ?? (await readPort());
+  return { ...ready, port, forward, readPort, cachedPort: remembered === undefined ? undefined : instance };
+}
+
+function describeManagerInstance(ready: ReadyManager): ManagerInstance | undefined {
+  const containerId = findEphemeralStatus(ready.pod, ready.container)?.containerID;
+  const podUid = ready.pod.metadata?.uid;
+  return containerId && podUid ? { podUid, container: ready.container, containerId } : undefined;
 }
 
 export interface SecureManagerEndpoint extends ManagerEndpoint {
@@ -105,7 +122,8 @@ export interface SecureManagerEndpoint extends ManagerEndpoint {
 
 /**
  * locateManager, then the manager's credential (cached, else read through exec). The first
- * connection proves the credential current; a cached one that fails is read again once.
+ * connection proves the port and credential current; when it fails, whichever of them came from
+ * the cache is read again, once.
  */
 export async function secureManager(
   config: PodCommandConfig,
@@ -113,7 +131,8 @@ export async function secureManager(
   progress: Progress,
   check: PodCheck = {},
 ): Promise<SecureManagerEndpoint> {
-  const endpoint = await locateManager(config, kube, progress, check);
+  const located = await locateManager(config, kube, progress, check);
+  const { readPort, cachedPort, ...endpoint } = located;
   const source: CredentialSource = {
     kc: kube.session.kc,
     namespace: kube.session.namespace,
@@ -123,80 +142,36 @@ export async function secureManager(
   };
   progress.update(`reading the credential of ${endpoint.container}`);
   const loaded = await loadManagerCredential(source);
-  const open = (credential: ManagerCredential) =>
-    connectManagerTls({ forward: () => endpoint.forward(endpoint.port), credential, pod: endpoint.podName });
+  markStep(loaded.cached ? "credential read from the cache" : "credential read through exec");
+  let port = endpoint.port;
+  let portFromLog = cachedPort === undefined;
   let credential = loaded.credential;
+  const open = () => connectManagerTls({ forward: () => endpoint.forward(port), credential, pod: endpoint.podName });
   let first: Duplex | undefined;
   try {
-    first = await open(credential);
+    first = await open();
   } catch (error) {
-    if (!loaded.cached) throw error;
-    credential = await fetchManagerCredential(source);
-    first = await open(credential);
+    if (!loaded.cached && !cachedPort) throw error;
+    if (cachedPort) {
+      await forgetPort(cachedPort);
+      port = await readPort();
+      portFromLog = true;
+    }
+    if (loaded.cached) credential = await fetchManagerCredential(source);
+    first = await open();
   }
+  markStep("manager connected (port-forward, TLS)");
+  const instance = describeManagerInstance(endpoint);
+  if (instance && portFromLog) await storePort(instance, port);
   // The proven connection serves the first caller rather than being thrown away.
   return {
     ...endpoint,
+    port,
     credential,
     connect: () => {
       const ready = first;
       first = undefined;
-      return ready ? Promise.resolve(ready) : open(credential);
-    },
-  };
-}
-
-/** Adds `authorization: Bearer <token>` to every call. */
-export function sendToken(token: string): Interceptor {
-  return (options, nextCall) =>
-    new InterceptingCall(nextCall(options), {
-      start: (metadata, listener, next) => {
-        metadata.set("authorization", `Bearer ${token}`);
-        next(metadata, listener);
-      },
-    });
-}
-
-export interface ManagerConnection extends SecureManagerEndpoint, ManagerClientChannel {}
-
-/** secureManager, then a gRPC client over it. */
-export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerConnection> {
-  const endpoint = await secureManager(config, kube, progress, check);
-  const channel = await openManagerClient({ connect: endpoint.connect, token: endpoint.credential.token });
-  progress.clear();
-  return { ...endpoint, ...channel };
-}
-
-export interface ManagerClientChannel {
-  client: ManagerClient;
-  /** The last failure to open a connection, to explain a gRPC "unavailable". */
-  lastForwardError(): unknown;
-  close(): Promise<void>;
-}
-
-/** A gRPC client whose every connection is `connect()` (pinned TLS to the manager), sending the token. */
-export async function openManagerClient(options: { connect: () => Promise<Duplex>; token: string }): Promise<ManagerClientChannel> {
-  let lastError: unknown;
-  const local: LocalForward = await listenAndForward({
-    connect: options.connect,
-    onConnectionError: (error) => {
-      lastError = error;
-    },
-  });
-  // grpc-js would honour http_proxy/https_proxy for this loopback address; it must not.
-  const client = new FastManagerClient(`${local.host}:${local.port}`, credentials.createInsecure(), {
-    "grpc.enable_http_proxy": 0,
-    // Redirected connections come back over this one connection: a window that a port-forward's
-    // round trip does not throttle.
-    "grpc-node.flow_control_window": 8 * 1024 * 1024,
-    interceptors: [sendToken(options.token)],
-  });
-  return {
-    client,
-    lastForwardError: () => lastError,
-    close: async () => {
-      client.close();
-      await local.close();
+      return ready ? Promise.resolve(ready) : open();
     },
   };
 }

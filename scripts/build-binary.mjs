@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 
-const entry = process.env.KDIAG_SEA_ENTRY ?? "cmd/kubectl-kdiag.ts";
+const entry = process.env.KDIAG_SEA_ENTRY ?? "cmd/start.ts";
 const work = "out/sea";
 
 rmSync(work, { recursive: true, force: true });

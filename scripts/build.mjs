@@ -3,9 +3,12 @@
 // shell. The version is stamped into both bundles here.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { image, version, versionDefines } from "./build-info.mjs";
-import { inlineReflectionProtos, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import { inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import { renderHelp } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
 // network applets work in a scratch root; KDIAG_BUSYBOX names another.
@@ -40,24 +43,71 @@ const common = {
 };
 
 mkdirSync("dist", { recursive: true });
-rmSync("dist/cli-chunks", { recursive: true, force: true });
+const clientNode = await buildClientNode();
 
-await Promise.all([
-  // Split so that `--help` loads yargs and the command definitions only: each command's work
-  // (client-node, grpc-js) is a dynamic import, in a chunk of its own under dist/cli-chunks/.
-  build({
+// client-node as a CommonJS chunk of its own, which the CLI loads with V8's code cache
+// (pkg/code-cache.ts); its name carries its content hash, as the cache's name does.
+async function buildClientNode() {
+  // Only what the CLI imports, so that the rest of the generated API is left out as before.
+  const names = listImportedNames("@kubernetes/client-node", ["cmd", "pkg", "api"]);
+  const { outputFiles } = await build({
+    stdin: { contents: `export { ${names.join(", ")} } from "@kubernetes/client-node";`, resolveDir: process.cwd() },
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    legalComments: "none",
+    write: false,
+    outfile: "client-node.cjs",
+    plugins: [markOptionalModulesAbsent],
+    logLevel: "warning",
+  });
+  const contents = outputFiles[0].contents;
+  const chunkName = `client-node-${createHash("sha256").update(contents).digest("hex").slice(0, 12)}.cjs`;
+  return { chunkName, contents, names };
+}
+
+/** The value (not type) names that the TypeScript files under `dirs` import from `specifier`. */
+function listImportedNames(specifier, dirs) {
+  const names = new Set();
+  const files = dirs.flatMap((dir) => readdirSync(dir, { recursive: true }).filter((file) => file.endsWith(".ts")).map((file) => path.join(dir, file)));
+  const statement = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${specifier.replace(/[/.]/g, "\\$&")}"`, "g");
+  for (const file of files) {
+    for (const [, list] of readFileSync(file, "utf8").matchAll(statement)) {
+      for (const item of list.split(",").map((part) => part.trim())) {
+        if (item !== "" && !item.startsWith("type ")) names.add(item.split(/\s+as\s+/)[0]);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+// Split so that the entry (cmd/start.ts) loads nearly nothing: the yargs command tree is a dynamic
+// import, and each command's work (client-node, grpc-js) another, in chunks under dist/cli-chunks/.
+async function buildCli(help) {
+  rmSync("dist/cli-chunks", { recursive: true, force: true });
+  mkdirSync("dist/cli-chunks", { recursive: true });
+  writeFileSync(`dist/cli-chunks/${clientNode.chunkName}`, clientNode.contents);
+  await build({
     ...common,
-    entryPoints: { "kubectl-kdiag": "cmd/kubectl-kdiag.ts" },
+    plugins: [...common.plugins, loadThroughCodeCache(clientNode)],
+    define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
+    entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
     outdir: "dist",
     splitting: true,
     chunkNames: "cli-chunks/[name]-[hash]",
     target: "node20",
     banner: { js: "#!/usr/bin/env node\n" + requireShim },
-  }),
+  });
+  chmodSync("dist/kubectl-kdiag.js", 0o755);
+}
+
+await Promise.all([
+  // Twice: the second build carries the help texts the first one's yargs printed.
+  buildCli().then(async () => buildCli(await renderHelp("dist/kubectl-kdiag.js"))),
   // The manager image runs Debian's Node, which may be older than the CLI's.
   build({ ...common, entryPoints: ["cmd/manager.ts"], outfile: "dist/manager.js", target: "node18" }),
 ]);
-chmodSync("dist/kubectl-kdiag.js", 0o755);
 
 const gcc = ["-static", "-O2", "-Wall", "-Wextra", "-Werror"];
 execFileSync("gcc", [...gcc, "-o", "dist/enter", "scratch-shell/enter.c"], { stdio: "inherit" });

@@ -44,3 +44,23 @@ export const inlineReflectionProtos = {
     });
   },
 };
+
+// The CLI's imports of client-node become one module that loads the separately built CommonJS
+// chunk `chunkName` (next to the importing chunk) through pkg/code-cache.ts, so that its
+// compilation is cached by V8; `names` are the package's exports, re-exported one by one.
+export function loadThroughCodeCache({ chunkName, names }) {
+  return {
+    name: "load-through-code-cache",
+    setup(build) {
+      build.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: "client-node", namespace: "code-cache" }));
+      build.onLoad({ filter: /.*/, namespace: "code-cache" }, () => ({
+        resolveDir: process.cwd(),
+        loader: "js",
+        contents:
+          `import { loadWithCodeCache } from "./pkg/code-cache.ts";\n` +
+          `const loaded = loadWithCodeCache(new URL(${JSON.stringify(`./${chunkName}`)}, import.meta.url));\n` +
+          names.map((name) => `export const ${name} = loaded.${name};\n`).join(""),
+      }));
+    },
+  };
+}

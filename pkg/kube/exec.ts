@@ -6,6 +6,7 @@ import { Exec, type KubeConfig, type V1Status } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
 import { readExitCode } from "./exec-status.ts";
 import { translateUpgradeError } from "./upgrade-errors.ts";
+import { markStep } from "../output/step-timings.ts";
 
 export interface ExecOptions {
   kc: KubeConfig;
@@ -41,10 +42,12 @@ export async function execInContainer(options: ExecOptions): Promise<number> {
   } catch (error) {
     throw translateUpgradeError(error, { resource: "pods/exec", namespace: options.namespace, pod: options.pod });
   }
+  markStep("exec connected");
   await new Promise<void>((resolve) => {
     if (socket.readyState === socket.CLOSED) resolve();
     else socket.on("close", () => resolve());
   });
+  markStep("exec ended");
   if (!status) {
     throw new KdiagError(`the connection to pod \`${options.pod}\` closed before the command finished`);
   }

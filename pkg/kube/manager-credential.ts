@@ -1,13 +1,13 @@
 // The manager's credential (its token and pinned certificate), read once through `exec` into the
 // kdiag container — the permission that already guards a shell in it — and cached per pod UID and
 // container in the user's cache directory (0600), so later commands skip the exec.
-import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
+import { getCredentialCacheDir, readCacheFile, removeCacheFile, writeCacheFile } from "./cache-file.ts";
 import { execInContainer } from "./exec.ts";
+
 
 /** Where the manager writes it (manager/credential.ts); read with the image's static busybox. */
 export const credentialPath = "/run/kdiag/credential.json";
@@ -35,23 +35,15 @@ export interface LoadedCredential {
   cached: boolean;
 }
 
-export function getCredentialCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
-  return path.join(base, "kdiag", "credentials");
-}
-
 function cacheFile(source: CredentialSource): string {
   return path.join(getCredentialCacheDir(), `${source.podUid}_${source.container}.json`);
 }
 
 /** The cached credential, else one read from the container (and cached). */
 export async function loadManagerCredential(source: CredentialSource): Promise<LoadedCredential> {
-  const file = cacheFile(source);
-  // Only a plain file of ours that nobody else may read or write (a shared cache directory is
-  // not to be trusted); anything else is read afresh from the container.
-  const stat = await lstat(file).catch(() => undefined);
-  const trusted = stat?.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
-  const cached = trusted ? await readFile(file, "utf8").then(parseCredential, () => undefined) : undefined;
+  // Anything but a trusted cache file of ours is read afresh from the container.
+  const text = await readCacheFile(cacheFile(source));
+  const cached = text === undefined ? undefined : parseCredential(text);
   if (cached) return { credential: cached, cached: true };
   return { credential: await fetchManagerCredential(source), cached: false };
 }
@@ -90,23 +82,11 @@ export async function fetchManagerCredential(source: CredentialSource): Promise<
 }
 
 export async function forgetManagerCredential(source: CredentialSource): Promise<void> {
-  await rm(cacheFile(source), { force: true });
+  await removeCacheFile(cacheFile(source));
 }
 
 async function storeCredential(source: CredentialSource, credential: ManagerCredential): Promise<void> {
-  const file = cacheFile(source);
-  const directory = path.dirname(file);
-  // A cache we cannot write only costs the next command an exec.
-  try {
-    await mkdir(directory, { recursive: true, mode: 0o700 });
-    await chmod(directory, 0o700);
-    // A new file (never one that is there, or a link) under another name, then renamed.
-    const partial = `${file}.${process.pid}.partial`;
-    await writeFile(partial, JSON.stringify(credential) + "\n", { mode: 0o600, flag: "wx" });
-    await rename(partial, file);
-  } catch {
-    // As above: read again next time.
-  }
+  await writeCacheFile(cacheFile(source), JSON.stringify(credential) + "\n");
 }
 
 export function parseCredential(text: string): ManagerCredential | undefined {

@@ -37,9 +37,14 @@ export async function connectManagerTls(target: ManagerTlsTarget): Promise<tls.T
         }),
       );
     };
+    // A port-forward that fails (nothing listens on the port: a stale cached port, say) says so
+    // on the forwarded stream, which TLS does not listen to.
+    socket.once("error", fail);
     secure.once("error", fail);
     secure.once("secureConnect", () => {
       secure.off("error", fail);
+      socket.off("error", fail);
+      socket.on("error", (error) => secure.destroy(error));
       resolve(secure);
     });
   });

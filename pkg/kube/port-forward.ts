@@ -23,6 +23,11 @@ export async function forwardPort(target: ForwardTarget): Promise<Duplex> {
   // We write channel 0 ourselves (to get the send callback for backpressure), so the input
   // stream client-node wants is one that never produces anything.
   const idle = new Readable({ read() {} });
+  // The kubelet's "cannot connect to that port" can come in the very frames that open the
+  // WebSocket, before our caller could listen for it: held here and thrown instead.
+  let early: Error | undefined;
+  const holdEarly = (error: Error) => (early ??= error);
+  stream.on("error", holdEarly);
   try {
     const socket = await new PortForward(target.kc, true).portForward(
       target.namespace,
@@ -37,6 +42,9 @@ export async function forwardPort(target: ForwardTarget): Promise<Duplex> {
   } catch (error) {
     throw translateUpgradeError(error, { resource: "pods/portforward", namespace: target.namespace, pod: target.pod });
   }
+  await new Promise((resolve) => setImmediate(resolve));
+  stream.off("error", holdEarly);
+  if (early) throw early;
   return stream;
 }
 

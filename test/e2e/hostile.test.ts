@@ -14,7 +14,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { parseCredential } from "../../pkg/kube/manager-credential.ts";
 import { connectManagerTls } from "../../pkg/kube/manager-tls.ts";
 import { forwardPort } from "../../pkg/kube/port-forward.ts";
-import { openManagerClient, type ManagerClientChannel } from "../../pkg/manager-connection.ts";
+import { openManagerClient, type ManagerClientChannel } from "../../pkg/manager-client.ts";
 import { hostilePod, serverPod } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubeconfigPath, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { errorLines, kdiag, startRedirInBackground, type BackgroundRedir } from "./kdiag-cli.ts";

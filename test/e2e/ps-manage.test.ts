@@ -2,12 +2,14 @@
 // and port, and grpcurl listing the manager's service through the forwarded port.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
 import { scratchPod } from "../cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { getCredentialCacheDir } from "../../pkg/kube/cache-file.ts";
+import { apply, createNamespace, ensureCluster, kubectl, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
@@ -52,6 +54,31 @@ test("ps -o yaml and version -o yaml are YAML documents of the README's fields",
   assert.deepEqual(Object.keys(document), ["version", "managerImage"]);
   assert.match(String(document.version), /^\d+\.\d+\.\d+/);
   assert.match(String(document.managerImage), /manager:v/);
+});
+
+test("a later ps on the pod takes the manager's port from the cache; a stale one is read again from the manager's log", async () => {
+  const pod = JSON.parse((await kubectl(["-n", ns.name, "get", "pod", "scratch", "-o", "json"])).stdout) as {
+    metadata: { uid: string };
+    status: { ephemeralContainerStatuses: Array<{ name: string; containerID: string }> };
+  };
+  const [manager] = pod.status.ephemeralContainerStatuses;
+  assert.ok(manager, "the earlier tests added kdiag's manager");
+  const logged = /^Listening on 127\.0\.0\.1:(\d+)/m.exec((await kubectl(["-n", ns.name, "logs", "scratch", "-c", manager.name])).stdout);
+  const file = path.join(getCredentialCacheDir(), `${pod.metadata.uid}_${manager.name}.port.json`);
+  const cached = () => JSON.parse(readFileSync(file, "utf8")) as { containerId: string; port: number };
+  assert.deepEqual(cached(), { containerId: manager.containerID, port: Number(logged?.[1]) });
+
+  const again = await kdiag(["ps", "-n", ns.name, "--pod", "scratch"], { env: { KDIAG_TIMINGS: "1" } });
+  assert.equal(again.exitCode, 0, String(again.stderr));
+  assert.match(String(again.stderr), /manager port read from the cache/);
+  assert.doesNotMatch(String(again.stderr), /manager port read from its log/);
+
+  writeFileSync(file, JSON.stringify({ containerId: manager.containerID, port: 1 }), { mode: 0o600 });
+  const stale = await kdiag(["ps", "-n", ns.name, "--pod", "scratch"], { env: { KDIAG_TIMINGS: "1" } });
+  assert.equal(stale.exitCode, 0, String(stale.stderr));
+  assert.match(String(stale.stdout), /^1 +0 +server /m);
+  assert.match(String(stale.stderr), /manager port read from the cache[^]*manager port read from its log/);
+  assert.equal(cached().port, Number(logged?.[1]));
 });
 
 test("manage --port-forward keeps a forward open and prints the grpcurl line that lists the manager's service", async () => {

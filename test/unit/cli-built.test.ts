@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { execa } from "execa";
+import pty from "node-pty";
 
 const bundle = path.resolve("dist/kubectl-kdiag.js");
 const dir = mkdtempSync(path.join(tmpdir(), "kdiag-bin-"));
@@ -28,6 +29,18 @@ test("help names the command as the user typed it: kubectl kdiag as a plugin, kd
   const standalone = await run("kdiag", ["--help"]);
   assert.match(standalone.stdout, /^kdiag <command> \[options\]\n/);
   assert.equal(standalone.stderr, "");
+});
+
+test("help in a terminal narrower than 100 columns is wrapped to the terminal's width", async () => {
+  const term = pty.spawn(path.join(dir, "kdiag"), ["shell", "--help"], { cols: 72, rows: 40, env: { ...process.env, HOME: dir, KUBECONFIG: "" } });
+  let screen = "";
+  term.onData((data) => (screen += data));
+  const exitCode = await new Promise<number>((resolve) => term.onExit(({ exitCode: code }) => resolve(code)));
+  assert.equal(exitCode, 0);
+  const lines = screen.split(/\r?\n/);
+  assert.match(lines[0] ?? "", /^kdiag shell \[options\] \[-- ash-args\.\.\.\]/);
+  const widest = Math.max(...lines.map((line) => line.length));
+  assert.ok(widest <= 72 && widest > 60, `the widest line has ${widest} characters`);
 });
 
 test("shell --help lists its flags, defaults and examples", async () => {

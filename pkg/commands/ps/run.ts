@@ -1,7 +1,8 @@
 // Asks the pod's manager for its processes and prints them.
 
 import { createManagerCalls } from "../../manager-call.ts";
-import { connectManager, openKube } from "../../manager-connection.ts";
+import { connectManager } from "../../manager-client.ts";
+import { openKube } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { PsConfig } from "./config.ts";
 import { formatData } from "../../output/data.ts";

@@ -5,7 +5,8 @@
 import { Probe_Protocol, type Probe, type ProbeResult } from "../../../api/gen/kdiag.ts";
 import { describeError } from "../../errors.ts";
 import { createManagerCalls } from "../../manager-call.ts";
-import { connectManager, type Kube } from "../../manager-connection.ts";
+import { connectManager } from "../../manager-client.ts";
+import type { Kube } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import type { PodCommandConfig } from "../pod-config.ts";
 import type { ReachConfig } from "./config.ts";

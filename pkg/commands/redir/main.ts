@@ -2,7 +2,8 @@
 // same channel), local targets on 127.0.0.1, output on stdout and warnings on stderr.
 import { onInterrupt } from "../../interrupts.ts";
 import { requireCapabilities } from "../../manager-capabilities.ts";
-import { connectManager, openKube } from "../../manager-connection.ts";
+import { connectManager } from "../../manager-client.ts";
+import { openKube } from "../../manager-connection.ts";
 import { createProgress } from "../../output/progress.ts";
 import type { RedirConfig } from "./config.ts";
 import { adaptManager, dialLocal } from "./endpoints.ts";

@@ -15,11 +15,11 @@ import { execInContainer } from "../../kube/exec.ts";
 import { resolveTarget } from "../../kube/pod-selection.ts";
 import { describeTargetForEnter, readTargetState } from "../../kube/target-container.ts";
 import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts";
-import { requireCapabilities } from "../../manager-capabilities.ts";
-import { connectManager, openKube, prepareManager, type Kube, type ManagerConnection, type PodCheck } from "../../manager-connection.ts";
+import { openKube, prepareManager, type Kube, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import { createPodFeed } from "../../kube/pod-feed.ts";
 import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
+import { markStep } from "../../output/step-timings.ts";
 
 export interface ShellDeps {
   stdin: NodeJS.ReadStream;
@@ -34,6 +34,7 @@ export const enterAttempts = 3;
 type Attempt = { kind: "done"; exitCode: number } | { kind: "failed"; error?: unknown; exitCode?: number; enterTarget?: string };
 
 export async function runShell(config: ShellConfig, deps: ShellDeps): Promise<number> {
+  markStep("shell loaded");
   const kube = openKube(config);
   if (config.privilegedPrograms) deps.progress.warn(privilegedProgramsWarning);
   let podName: string | undefined;
@@ -65,6 +66,7 @@ async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check
   let enterTarget: string | undefined;
   try {
     const ready = await prepareManager(config, kube, deps.progress, check);
+    markStep("manager ready");
     enterTarget = describeTargetForEnter(ready.pod, ready.target, { offersWait: true });
     const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget });
     if (exitCode !== enterFailedExitCode) return { kind: "done", exitCode };
@@ -82,7 +84,9 @@ async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check
  * port-forward, credential read or TLS handshake. Throws the one-line refusal when it is that.
  */
 async function explainEnterFailure(config: ShellConfig, kube: Kube, progress: Progress): Promise<void> {
-  let connection: ManagerConnection;
+  // Loaded only on this path: a shell that works does not load grpc-js.
+  const [{ connectManager }, { requireCapabilities }] = await Promise.all([import("../../manager-client.ts"), import("../../manager-capabilities.ts")]);
+  let connection: Awaited<ReturnType<typeof connectManager>>;
   try {
     connection = await connectManager(config, kube, progress);
   } catch {

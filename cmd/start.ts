@@ -1,0 +1,22 @@
+// The executable's first module. Loading yargs and the command tree (cmd/kubectl-kdiag.ts) costs
+// more than Node's own start, so the two commands typed without a cluster — `--help` of any
+// command and `version` — are answered here with nothing else loaded; everything else goes to
+// the command tree, which loads each command's work when it runs.
+import { formatVersion } from "../pkg/commands/version.ts";
+import { getInvocationName } from "../pkg/invocation.ts";
+import { findRenderedHelp } from "../pkg/rendered-help.ts";
+
+const args = process.argv.slice(2);
+const help = findRenderedHelp({
+  invocation: getInvocationName(process.argv[1]),
+  args,
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+});
+if (help !== undefined) {
+  process.stdout.write(help);
+} else if (args.length === 1 && args[0] === "version") {
+  process.stdout.write(formatVersion({ output: "text" }));
+} else {
+  // No top-level await: the single-executable build bundles this file as CommonJS.
+  void import("./kubectl-kdiag.ts");
+}

@@ -1,0 +1,43 @@
+// Renders every `--help` of a built CLI bundle by running it, as `kdiag` and as `kubectl-kdiag`
+// (the name decides the text), for scripts/build.mjs to stamp into the next build as
+// __KDIAG_HELP__ (see pkg/rendered-help.ts). The commands are the ones the main help lists.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const invocations = { "kubectl kdiag": "kubectl-kdiag", kdiag: "kdiag" };
+
+export async function renderHelp(bundle) {
+  const dir = mkdtempSync(path.join(tmpdir(), "kdiag-help-"));
+  try {
+    const rendered = {};
+    for (const [invocation, executable] of Object.entries(invocations)) {
+      const file = path.join(dir, executable);
+      symlinkSync(path.resolve(bundle), file);
+      // A pipe, not a terminal: yargs wraps at the width pkg/rendered-help.ts expects.
+      const help = async (args) => (await run(process.execPath, [file, ...args], { env: { ...process.env, KUBECONFIG: "" } })).stdout;
+      const main = await help(["--help"]);
+      const commands = listCommands(main, invocation);
+      const texts = await Promise.all(commands.map((command) => help([command, "--help"])));
+      rendered[invocation] = { "--help": main, ...Object.fromEntries(commands.map((command, index) => [`${command} --help`, texts[index]])) };
+    }
+    return rendered;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The command names under "Commands:" of the main help. */
+function listCommands(help, invocation) {
+  const section = help.split("\nCommands:\n")[1]?.split("\n\n")[0] ?? "";
+  const prefix = `  ${invocation} `;
+  const names = section
+    .split("\n")
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length).split(" ")[0]);
+  if (names.length === 0) throw new Error(`no commands found in the main help of ${invocation}:\n${help}`);
+  return names;
+}
