@@ -4,9 +4,10 @@
 // a pod's IPv6 connections as it catches its IPv4 ones; the shell's toolkit speaks IPv6.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { clientPod, serverPods, serverPort } from "../cluster/fixtures.ts";
+import { serverPods, serverPort } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { follow, type Follower } from "../cluster/streams.ts";
+import type { Follower } from "../cluster/streams.ts";
+import { startClient as startClientPod, waitForNextReply } from "./client-log.ts";
 import { kdiag, startRedirInBackground } from "./kdiag-cli.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 
@@ -35,39 +36,31 @@ async function podIPv6(pod: string): Promise<string> {
   return ipv6;
 }
 
-/** A client pod asking http://TARGET/ every 0.3 s, and its log from the start. */
 async function startClient(name: string, target: string): Promise<Follower> {
-  await apply(ns.name, [clientPod({ name, target, intervalSeconds: 0.3 })]);
-  await waitForPods(ns.name, `pod/${name}`);
-  const log = follow(["-n", ns.name, "logs", "-f", name]);
+  const log = await startClientPod(ns.name, name, target);
   followers.push(log);
   return log;
 }
 
-async function replyAfter(log: Follower, text: string, what: string): Promise<void> {
-  const seen = (await log.waitFor(() => true, "output")).length;
-  await log.waitFor((output) => output.slice(seen).includes(text), what, 60_000);
-}
-
 test("an incoming redirect takes the pod's IPv6 address too: a client dialling it reaches my local server, then the real server after Ctrl-C", async () => {
   const client = await startClient("client-v6-in", `[${await podIPv6("server-1")}]:${serverPort}`);
-  await replyAfter(client, "hello from server-1", "the real server's reply over IPv6");
+  await waitForNextReply(client, "hello from server-1", "the real server's reply over IPv6");
   const redir = await startRedirInBackground(["-n", ns.name, "--pod", "server-1", `${serverPort}:${local.port}`]);
   const before = local.requests.length;
-  await replyAfter(client, "hello from local", "my local server's reply over IPv6");
+  await waitForNextReply(client, "hello from local", "my local server's reply over IPv6");
   assert.ok(local.requests.length > before);
   assert.match(redir.output(), new RegExp(`^connection from \\[?fd00:88::[0-9a-f:]+\\]?:\\d+ to server-1:${serverPort} → localhost:${local.port}$`, "m"));
   await redir.stop();
-  await replyAfter(client, "hello from server-1", "the real server's reply again");
+  await waitForNextReply(client, "hello from server-1", "the real server's reply again");
 });
 
 test("an outgoing redirect catches the pod's IPv6 connections", async () => {
   const client = await startClient("client-v6-out", `[${await podIPv6("server-2")}]:${serverPort}`);
-  await replyAfter(client, "hello from server-2", "the real server's reply over IPv6");
+  await waitForNextReply(client, "hello from server-2", "the real server's reply over IPv6");
   const redir = await startRedirInBackground(["-n", ns.name, "--pod", "client-v6-out", "--outgoing", `${serverPort}:${local.port}`]);
-  await replyAfter(client, "hello from local", "my local server's reply to the pod's IPv6 connection");
+  await waitForNextReply(client, "hello from local", "my local server's reply to the pod's IPv6 connection");
   await redir.stop();
-  await replyAfter(client, "hello from server-2", "the real server's reply again");
+  await waitForNextReply(client, "hello from server-2", "the real server's reply again");
 });
 
 test("the shell's toolkit speaks IPv6: wget of another pod's IPv6 address, and ip shows the pod's own", async () => {

@@ -4,9 +4,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
-import { clientPod, serverPods, serverPort } from "../cluster/fixtures.ts";
+import { serverPods, serverPort } from "../cluster/fixtures.ts";
 import { apply, createNamespace, ensureCluster, kubectl, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
-import { follow, type Follower } from "../cluster/streams.ts";
+import type { Follower } from "../cluster/streams.ts";
+import { startClient as startClientPod, waitForNextReply } from "./client-log.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 import { getEphemeralContainers, userEnv } from "./kdiag-cli.ts";
 
@@ -54,25 +55,17 @@ async function readRules(pod: string): Promise<string> {
   return `${nft.stdout}\n${iptables.stdout}`;
 }
 
-/** Starts a client pod asking TARGET every 0.3 s and follows its log. */
 async function startClient(name: string, target: string): Promise<Follower> {
-  await apply(ns.name, [clientPod({ name, target, intervalSeconds: 0.3 })]);
-  await waitForPods(ns.name, `pod/${name}`);
-  const log = follow(["-n", ns.name, "logs", "-f", name]);
+  const log = await startClientPod(ns.name, name, target);
   followers.push(log);
   return log;
-}
-
-/** Waits for a line with `text` in the log after the first `from` characters. */
-function waitAfter(log: Follower, from: number, text: string, what: string): Promise<string> {
-  return log.waitFor((output) => output.slice(from).includes(text), what, 60_000);
 }
 
 test("redir -l app=server sends a client pod's requests to my local server; after Ctrl-C its rules are gone and the real server answers", async () => {
   const redir = startRedir(["-l", "app=server", `${serverPort}:${local.port}`]);
   const [, pod = ""] = await redir.waitFor(new RegExp(`^redirecting port ${serverPort} of pod (\\S+) → localhost:${local.port}$`, "m"));
   const client = await startClient("client-in", `${await podIP(ns.name, pod)}:${serverPort}`);
-  await waitAfter(client, 0, "hello from local", "a reply from my local server");
+  await waitForNextReply(client, "hello from local", "a reply from my local server");
   assert.ok(local.requests.length > 0);
   await redir.waitFor(new RegExp(`^connection from \\S+ to ${pod}:${serverPort} → localhost:${local.port}$`, "m"));
   assert.match(await readRules(pod), new RegExp(`dport ${serverPort}`));
@@ -83,25 +76,22 @@ test("redir -l app=server sends a client pod's requests to my local server; afte
   const rules = await readRules(pod);
   assert.doesNotMatch(rules, new RegExp(`dport ${serverPort}`), rules);
   assert.doesNotMatch(rules, new RegExp(`--dport ${serverPort}`), rules);
-  const seen = (await client.waitFor(() => true, "output")).length;
-  await waitAfter(client, seen, `hello from ${pod}`, "a reply from the real server again");
+  await waitForNextReply(client, `hello from ${pod}`, "a reply from the real server again");
 });
 
 test("redir --outgoing sends the requests a client pod makes to my local server", async () => {
   const target = `${await podIP(ns.name, "server-1")}:${serverPort}`;
   const client = await startClient("client-out", target);
-  await waitAfter(client, 0, "hello from server-1", "the real server's reply first");
+  await waitForNextReply(client, "hello from server-1", "the real server's reply first");
   const before = local.requests.length;
   const redir = startRedir(["--pod", "client-out", "--outgoing", `${serverPort}:${local.port}`]);
   await redir.waitFor(new RegExp(`^redirecting outgoing port ${serverPort} of pod client-out → localhost:${local.port}$`, "m"));
-  const seen = (await client.waitFor(() => true, "output")).length;
-  await waitAfter(client, seen, "hello from local", "a reply from my local server");
+  await waitForNextReply(client, "hello from local", "a reply from my local server");
   assert.ok(local.requests.length > before);
 
   redir.child.kill("SIGINT");
   assert.equal((await redir.child).exitCode, 0, redir.output());
   const rules = await readRules("client-out");
   assert.doesNotMatch(rules, new RegExp(`dport ${serverPort}`), rules);
-  const after = (await client.waitFor(() => true, "output")).length;
-  await waitAfter(client, after, "hello from server-1", "the real server's reply again");
+  await waitForNextReply(client, "hello from server-1", "the real server's reply again");
 });

@@ -11,8 +11,14 @@ import type { PortPair } from "./ports.ts";
 
 export type TunnelStream = ClientDuplexStream<TunnelFrame, TunnelFrame>;
 
-/** Idle tunnels kept offered per redirect: connections arriving together each find one. */
+/** Idle tunnels first offered per redirect: connections arriving together each find one. */
 export const offeredTunnels = 8;
+/**
+ * A burst that takes every offered tunnel doubles the offer, up to the manager's own limit per
+ * redirect (manager/connections.ts): connections beyond the offer wait in the pod, and a wait as
+ * long as the manager's deadline resets them.
+ */
+export const maxOfferedTunnels = 64;
 
 export interface ConnectionDeps {
   podName: string;
@@ -33,6 +39,7 @@ export interface TunnelOffers {
 export function offerTunnels(pair: PortPair, request: RedirectRequest, deps: ConnectionDeps): TunnelOffers {
   const idle = new Set<TunnelStream>();
   let stopped = false;
+  let wanted = offeredTunnels;
   const offer = (): void => {
     if (stopped) return;
     const tunnel = deps.openTunnel();
@@ -45,7 +52,8 @@ export function offerTunnels(pair: PortPair, request: RedirectRequest, deps: Con
       // Held until the local target answers; bridgeTunnel resumes it.
       tunnel.pause();
       idle.delete(tunnel);
-      offer();
+      if (idle.size === 0) wanted = Math.min(maxOfferedTunnels, wanted * 2);
+      while (!stopped && idle.size < wanted) offer();
       void carry({ pair, tunnel, peer: first.peer, deps, failure: () => failure });
     });
     tunnel.write(makeFrame({ offer: request }));
