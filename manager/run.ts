@@ -3,6 +3,7 @@
 import { status } from "@grpc/grpc-js";
 import { readMissingCapabilities } from "./capabilities.ts";
 import { loadDescriptor } from "./descriptor.ts";
+import { createConntrackHandler } from "./conntrack.ts";
 import { createCredential } from "./credential.ts";
 import { findInit, listOwnPids } from "./init-process.ts";
 import { removeLeftoverTables, type LeftoverReport } from "./leftovers.ts";
@@ -14,6 +15,7 @@ import { listProcesses } from "./processes.ts";
 import { createReachHandler } from "./reach.ts";
 import { RedirectRules, restartAttempts } from "./redirect-rules.ts";
 import { Redirects } from "./redirects.ts";
+import { createRulesHandler } from "./rules.ts";
 import { startServer } from "./server.ts";
 import { getVersion } from "./version.ts";
 
@@ -56,6 +58,8 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
       redirect: redirects.handle,
       tunnel: redirects.tunnel,
       reach: createReachHandler({ log }),
+      rules: createRulesHandler({ log }),
+      conntrack: createConntrackHandler({ log }),
     },
   });
   grpcPort = port;

@@ -8,9 +8,11 @@ import type { Credential } from "./credential.ts";
 import { managerService } from "../api/tunnel-codec.ts";
 import { type PsRequest, type PsResponse, type VersionRequest, type VersionResponse } from "../api/gen/kdiag.ts";
 import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
+import type { ConntrackHandler } from "./conntrack.ts";
 import type { ReachHandler } from "./reach.ts";
 import type { RedirectCall, TunnelCall } from "./redirects.ts";
 import { addReflection } from "./reflection.ts";
+import type { RulesHandler } from "./rules.ts";
 
 const serverOptions: ServerOptions = {
   // A ping after 5 s of silence, and the connection is dropped if it is not answered in 5 s.
@@ -27,6 +29,8 @@ export interface ManagerHandlers {
   redirect: (call: RedirectCall) => void;
   tunnel: (call: TunnelCall) => void;
   reach: ReachHandler;
+  rules: RulesHandler;
+  conntrack: ConntrackHandler;
 }
 
 export async function startServer(options: {
@@ -43,6 +47,8 @@ export async function startServer(options: {
     redirect: options.handlers.redirect,
     tunnel: options.handlers.tunnel,
     reach: options.handlers.reach,
+    rules: options.handlers.rules,
+    conntrack: options.handlers.conntrack,
   });
   addReflection({ server, descriptor: options.descriptor });
   const address = formatListenAddress(options.listen);

@@ -4,7 +4,7 @@
 // UNAVAILABLE, so the forward's own error, when there is one, says why.
 
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import type { ManagerClient, Probe, ProbeResult, Process, ReachResponse, VersionResponse } from "../api/gen/kdiag.ts";
+import type { ConntrackRequest, ConntrackResponse, ManagerClient, Probe, ProbeResult, Process, ReachResponse, RuleDump, RulesResponse, VersionResponse } from "../api/gen/kdiag.ts";
 import { describeError, KdiagError } from "./errors.ts";
 
 /** How long a unary call may take before kdiag gives up on the manager. */
@@ -21,6 +21,8 @@ export type ManagerAttempt =
   | { kind: "ping" }
   | { kind: "version" }
   | { kind: "reach"; probes: number }
+  | { kind: "rules" }
+  | { kind: "conntrack"; delete: boolean }
   | { kind: "redirect"; port: number; outgoing: boolean };
 
 /** The unary calls, each with the deadline and failures as KdiagErrors. */
@@ -32,6 +34,10 @@ export interface ManagerCalls {
   version(): Promise<VersionResponse>;
   /** Dials PROBES from the pod; each round of dials may take the whole probe timeout, so the caller sets the deadline. */
   reach(probes: Probe[], timeoutMs: number, deadline: Date): Promise<ProbeResult[]>;
+  /** Every backend's dump of the pod's packet-filter rules. */
+  rules(): Promise<RuleDump[]>;
+  /** The pod's matching conntrack entries, or (with `delete`) how many were removed. */
+  conntrack(request: ConntrackRequest): Promise<ConntrackResponse>;
 }
 
 export function createManagerCalls(client: ManagerClient, place: ManagerPlace): ManagerCalls {
@@ -46,6 +52,10 @@ export function createManagerCalls(client: ManagerClient, place: ManagerPlace): 
     reach: async (probes, timeoutMs, deadline) =>
       (await callUnary<ReachResponse>(place, { kind: "reach", probes: probes.length }, (done) => client.reach({ probes, timeoutMs }, new Metadata(), { deadline }, done)))
         .results,
+    rules: async () =>
+      (await callUnary<RulesResponse>(place, { kind: "rules" }, (done) => client.rules({}, new Metadata(), { deadline: callDeadline() }, done))).dumps,
+    conntrack: (request) =>
+      callUnary<ConntrackResponse>(place, { kind: "conntrack", delete: request.delete }, (done) => client.conntrack(request, new Metadata(), { deadline: callDeadline() }, done)),
   };
 }
 
@@ -84,6 +94,12 @@ function phrase(attempt: ManagerAttempt, pod: string): { action: string; during:
       return { action: `ask kdiag's manager in pod ${pod} what it can do`, during: "while asking what it can do", noun: "the answer" };
     case "reach":
       return { action: `probe ${attempt.probes} destinations from pod ${pod}`, during: "while probing", noun: "the probe results" };
+    case "rules":
+      return { action: `read the rules of pod ${pod}`, during: "while reading its rules", noun: "the rules" };
+    case "conntrack":
+      return attempt.delete
+        ? { action: `delete conntrack entries of pod ${pod}`, during: "while deleting conntrack entries", noun: "conntrack entries" }
+        : { action: `list the conntrack entries of pod ${pod}`, during: "while listing conntrack entries", noun: "conntrack entries" };
     case "redirect": {
       const what = describeRedirect({ pod, podPort: attempt.port, outgoing: attempt.outgoing });
       return { action: `redirect ${what}`, during: `while redirecting port ${attempt.port}`, noun: `the redirect of ${what}` };

@@ -183,6 +183,74 @@ export interface ProbeResult {
   httpFirstLine: string;
 }
 
+export interface RulesRequest {
+}
+
+export interface RulesResponse {
+  /** One per backend, always all five, in the order of the Rules call. */
+  dumps: RuleDump[];
+}
+
+export interface RuleDump {
+  /** "iptables-legacy", "ip6tables-legacy", "iptables-nft", "ip6tables-nft" or "nft". */
+  backend: string;
+  /**
+   * The tool's output as it printed it (empty when the backend holds no rules or the tool
+   * failed). The pod chose its rules' names and comments: print it escaped.
+   */
+  text: string;
+  /** Why the tool failed (its first line of stderr, or a timeout); empty when it ran. */
+  error: string;
+  /** The output was longer than the manager returns; `text` ends at a line boundary before it. */
+  truncated: boolean;
+  /** The tables of `text` that are kdiag's (nftables tables named kdiag_*), as "inet kdiag_12_ab34". */
+  kdiagTables: string[];
+}
+
+export interface ConntrackRequest {
+  /** "tcp", "udp", or "" for any. */
+  protocol: string;
+  /** The original direction's destination IP, or "" for any. */
+  destination: string;
+  /** The original direction's destination port, or 0 for any (with "" protocol: TCP and UDP). */
+  port: number;
+  /** Remove the matching entries instead of listing them. */
+  delete: boolean;
+}
+
+export interface ConntrackResponse {
+  /** The matching entries (listing only), IPv4 then IPv6. */
+  entries: ConntrackEntry[];
+  /** More entries matched than a listing returns. */
+  truncated: boolean;
+  /** How many entries were removed (delete only). */
+  deleted: number;
+}
+
+export interface ConntrackEntry {
+  /** "tcp", "udp", "icmp", … as conntrack names it. */
+  protocol: string;
+  /** TCP's state ("ESTABLISHED", "TIME_WAIT", …); empty for the others. */
+  state: string;
+  /** Seconds until the kernel forgets the entry. */
+  timeoutSeconds: number;
+  original: ConntrackTuple | undefined;
+  reply:
+    | ConntrackTuple
+    | undefined;
+  /** "ASSURED", "UNREPLIED", … */
+  flags: string[];
+  mark: number;
+}
+
+export interface ConntrackTuple {
+  source: string;
+  destination: string;
+  /** 0 for protocols without ports. */
+  sourcePort: number;
+  destinationPort: number;
+}
+
 function createBaseVersionRequest(): VersionRequest {
   return {};
 }
@@ -1546,6 +1614,780 @@ export const ProbeResult: MessageFns<ProbeResult> = {
   },
 };
 
+function createBaseRulesRequest(): RulesRequest {
+  return {};
+}
+
+export const RulesRequest: MessageFns<RulesRequest> = {
+  encode(_: RulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RulesRequest {
+    return {};
+  },
+
+  toJSON(_: RulesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RulesRequest>, I>>(base?: I): RulesRequest {
+    return RulesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RulesRequest>, I>>(_: I): RulesRequest {
+    const message = createBaseRulesRequest();
+    return message;
+  },
+};
+
+function createBaseRulesResponse(): RulesResponse {
+  return { dumps: [] };
+}
+
+export const RulesResponse: MessageFns<RulesResponse> = {
+  encode(message: RulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.dumps) {
+      RuleDump.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dumps.push(RuleDump.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RulesResponse {
+    return { dumps: globalThis.Array.isArray(object?.dumps) ? object.dumps.map((e: any) => RuleDump.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: RulesResponse): unknown {
+    const obj: any = {};
+    if (message.dumps?.length) {
+      obj.dumps = message.dumps.map((e) => RuleDump.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RulesResponse>, I>>(base?: I): RulesResponse {
+    return RulesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RulesResponse>, I>>(object: I): RulesResponse {
+    const message = createBaseRulesResponse();
+    message.dumps = object.dumps?.map((e) => RuleDump.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRuleDump(): RuleDump {
+  return { backend: "", text: "", error: "", truncated: false, kdiagTables: [] };
+}
+
+export const RuleDump: MessageFns<RuleDump> = {
+  encode(message: RuleDump, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backend !== "") {
+      writer.uint32(10).string(message.backend);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(32).bool(message.truncated);
+    }
+    for (const v of message.kdiagTables) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RuleDump {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRuleDump();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.kdiagTables.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RuleDump {
+    return {
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+      kdiagTables: globalThis.Array.isArray(object?.kdiagTables)
+        ? object.kdiagTables.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.kdiag_tables)
+        ? object.kdiag_tables.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RuleDump): unknown {
+    const obj: any = {};
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.truncated !== false) {
+      obj.truncated = message.truncated;
+    }
+    if (message.kdiagTables?.length) {
+      obj.kdiagTables = message.kdiagTables;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RuleDump>, I>>(base?: I): RuleDump {
+    return RuleDump.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RuleDump>, I>>(object: I): RuleDump {
+    const message = createBaseRuleDump();
+    message.backend = object.backend ?? "";
+    message.text = object.text ?? "";
+    message.error = object.error ?? "";
+    message.truncated = object.truncated ?? false;
+    message.kdiagTables = object.kdiagTables?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseConntrackRequest(): ConntrackRequest {
+  return { protocol: "", destination: "", port: 0, delete: false };
+}
+
+export const ConntrackRequest: MessageFns<ConntrackRequest> = {
+  encode(message: ConntrackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.protocol !== "") {
+      writer.uint32(10).string(message.protocol);
+    }
+    if (message.destination !== "") {
+      writer.uint32(18).string(message.destination);
+    }
+    if (message.port !== 0) {
+      writer.uint32(24).uint32(message.port);
+    }
+    if (message.delete !== false) {
+      writer.uint32(32).bool(message.delete);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConntrackRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConntrackRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.protocol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.destination = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.port = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.delete = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConntrackRequest {
+    return {
+      protocol: isSet(object.protocol) ? globalThis.String(object.protocol) : "",
+      destination: isSet(object.destination) ? globalThis.String(object.destination) : "",
+      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+      delete: isSet(object.delete) ? globalThis.Boolean(object.delete) : false,
+    };
+  },
+
+  toJSON(message: ConntrackRequest): unknown {
+    const obj: any = {};
+    if (message.protocol !== "") {
+      obj.protocol = message.protocol;
+    }
+    if (message.destination !== "") {
+      obj.destination = message.destination;
+    }
+    if (message.port !== 0) {
+      obj.port = Math.round(message.port);
+    }
+    if (message.delete !== false) {
+      obj.delete = message.delete;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConntrackRequest>, I>>(base?: I): ConntrackRequest {
+    return ConntrackRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConntrackRequest>, I>>(object: I): ConntrackRequest {
+    const message = createBaseConntrackRequest();
+    message.protocol = object.protocol ?? "";
+    message.destination = object.destination ?? "";
+    message.port = object.port ?? 0;
+    message.delete = object.delete ?? false;
+    return message;
+  },
+};
+
+function createBaseConntrackResponse(): ConntrackResponse {
+  return { entries: [], truncated: false, deleted: 0 };
+}
+
+export const ConntrackResponse: MessageFns<ConntrackResponse> = {
+  encode(message: ConntrackResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      ConntrackEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.truncated !== false) {
+      writer.uint32(16).bool(message.truncated);
+    }
+    if (message.deleted !== 0) {
+      writer.uint32(24).uint32(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConntrackResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConntrackResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(ConntrackEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deleted = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConntrackResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => ConntrackEntry.fromJSON(e))
+        : [],
+      truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+      deleted: isSet(object.deleted) ? globalThis.Number(object.deleted) : 0,
+    };
+  },
+
+  toJSON(message: ConntrackResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => ConntrackEntry.toJSON(e));
+    }
+    if (message.truncated !== false) {
+      obj.truncated = message.truncated;
+    }
+    if (message.deleted !== 0) {
+      obj.deleted = Math.round(message.deleted);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConntrackResponse>, I>>(base?: I): ConntrackResponse {
+    return ConntrackResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConntrackResponse>, I>>(object: I): ConntrackResponse {
+    const message = createBaseConntrackResponse();
+    message.entries = object.entries?.map((e) => ConntrackEntry.fromPartial(e)) || [];
+    message.truncated = object.truncated ?? false;
+    message.deleted = object.deleted ?? 0;
+    return message;
+  },
+};
+
+function createBaseConntrackEntry(): ConntrackEntry {
+  return { protocol: "", state: "", timeoutSeconds: 0, original: undefined, reply: undefined, flags: [], mark: 0 };
+}
+
+export const ConntrackEntry: MessageFns<ConntrackEntry> = {
+  encode(message: ConntrackEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.protocol !== "") {
+      writer.uint32(10).string(message.protocol);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.timeoutSeconds !== 0) {
+      writer.uint32(24).uint32(message.timeoutSeconds);
+    }
+    if (message.original !== undefined) {
+      ConntrackTuple.encode(message.original, writer.uint32(34).fork()).join();
+    }
+    if (message.reply !== undefined) {
+      ConntrackTuple.encode(message.reply, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.flags) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.mark !== 0) {
+      writer.uint32(56).uint32(message.mark);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConntrackEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConntrackEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.protocol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.timeoutSeconds = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.original = ConntrackTuple.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reply = ConntrackTuple.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.flags.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.mark = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConntrackEntry {
+    return {
+      protocol: isSet(object.protocol) ? globalThis.String(object.protocol) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      timeoutSeconds: isSet(object.timeoutSeconds)
+        ? globalThis.Number(object.timeoutSeconds)
+        : isSet(object.timeout_seconds)
+        ? globalThis.Number(object.timeout_seconds)
+        : 0,
+      original: isSet(object.original) ? ConntrackTuple.fromJSON(object.original) : undefined,
+      reply: isSet(object.reply) ? ConntrackTuple.fromJSON(object.reply) : undefined,
+      flags: globalThis.Array.isArray(object?.flags) ? object.flags.map((e: any) => globalThis.String(e)) : [],
+      mark: isSet(object.mark) ? globalThis.Number(object.mark) : 0,
+    };
+  },
+
+  toJSON(message: ConntrackEntry): unknown {
+    const obj: any = {};
+    if (message.protocol !== "") {
+      obj.protocol = message.protocol;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.timeoutSeconds !== 0) {
+      obj.timeoutSeconds = Math.round(message.timeoutSeconds);
+    }
+    if (message.original !== undefined) {
+      obj.original = ConntrackTuple.toJSON(message.original);
+    }
+    if (message.reply !== undefined) {
+      obj.reply = ConntrackTuple.toJSON(message.reply);
+    }
+    if (message.flags?.length) {
+      obj.flags = message.flags;
+    }
+    if (message.mark !== 0) {
+      obj.mark = Math.round(message.mark);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConntrackEntry>, I>>(base?: I): ConntrackEntry {
+    return ConntrackEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConntrackEntry>, I>>(object: I): ConntrackEntry {
+    const message = createBaseConntrackEntry();
+    message.protocol = object.protocol ?? "";
+    message.state = object.state ?? "";
+    message.timeoutSeconds = object.timeoutSeconds ?? 0;
+    message.original = (object.original !== undefined && object.original !== null)
+      ? ConntrackTuple.fromPartial(object.original)
+      : undefined;
+    message.reply = (object.reply !== undefined && object.reply !== null)
+      ? ConntrackTuple.fromPartial(object.reply)
+      : undefined;
+    message.flags = object.flags?.map((e) => e) || [];
+    message.mark = object.mark ?? 0;
+    return message;
+  },
+};
+
+function createBaseConntrackTuple(): ConntrackTuple {
+  return { source: "", destination: "", sourcePort: 0, destinationPort: 0 };
+}
+
+export const ConntrackTuple: MessageFns<ConntrackTuple> = {
+  encode(message: ConntrackTuple, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.destination !== "") {
+      writer.uint32(18).string(message.destination);
+    }
+    if (message.sourcePort !== 0) {
+      writer.uint32(24).uint32(message.sourcePort);
+    }
+    if (message.destinationPort !== 0) {
+      writer.uint32(32).uint32(message.destinationPort);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConntrackTuple {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConntrackTuple();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.destination = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sourcePort = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.destinationPort = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConntrackTuple {
+    return {
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      destination: isSet(object.destination) ? globalThis.String(object.destination) : "",
+      sourcePort: isSet(object.sourcePort)
+        ? globalThis.Number(object.sourcePort)
+        : isSet(object.source_port)
+        ? globalThis.Number(object.source_port)
+        : 0,
+      destinationPort: isSet(object.destinationPort)
+        ? globalThis.Number(object.destinationPort)
+        : isSet(object.destination_port)
+        ? globalThis.Number(object.destination_port)
+        : 0,
+    };
+  },
+
+  toJSON(message: ConntrackTuple): unknown {
+    const obj: any = {};
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.destination !== "") {
+      obj.destination = message.destination;
+    }
+    if (message.sourcePort !== 0) {
+      obj.sourcePort = Math.round(message.sourcePort);
+    }
+    if (message.destinationPort !== 0) {
+      obj.destinationPort = Math.round(message.destinationPort);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConntrackTuple>, I>>(base?: I): ConntrackTuple {
+    return ConntrackTuple.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConntrackTuple>, I>>(object: I): ConntrackTuple {
+    const message = createBaseConntrackTuple();
+    message.source = object.source ?? "";
+    message.destination = object.destination ?? "";
+    message.sourcePort = object.sourcePort ?? 0;
+    message.destinationPort = object.destinationPort ?? 0;
+    return message;
+  },
+};
+
 export type ManagerService = typeof ManagerService;
 export const ManagerService = {
   /** What this manager is and what the pod supports. */
@@ -1615,6 +2457,35 @@ export const ManagerService = {
     responseSerialize: (value: ReachResponse): Buffer => Buffer.from(ReachResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReachResponse => ReachResponse.decode(value),
   },
+  /**
+   * The packet-filter rules of the pod's network namespace: the dumps of iptables-legacy-save,
+   * ip6tables-legacy-save, iptables-nft-save, ip6tables-nft-save and `nft list ruleset`, in that
+   * order, each run with a 5 s timeout and cut at 4 MiB. At most 2 calls at a time
+   * (RESOURCE_EXHAUSTED beyond).
+   */
+  rules: {
+    path: "/kdiag.v1.Manager/Rules" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RulesRequest): Buffer => Buffer.from(RulesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RulesRequest => RulesRequest.decode(value),
+    responseSerialize: (value: RulesResponse): Buffer => Buffer.from(RulesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RulesResponse => RulesResponse.decode(value),
+  },
+  /**
+   * The conntrack entries of the pod's network namespace matching the request (original
+   * direction), through the netlink `conntrack` tool; with `delete`, removes them instead and
+   * says how many. A listing stops at 4096 entries. At most 2 calls at a time.
+   */
+  conntrack: {
+    path: "/kdiag.v1.Manager/Conntrack" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConntrackRequest): Buffer => Buffer.from(ConntrackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConntrackRequest => ConntrackRequest.decode(value),
+    responseSerialize: (value: ConntrackResponse): Buffer => Buffer.from(ConntrackResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConntrackResponse => ConntrackResponse.decode(value),
+  },
 } as const;
 
 export interface ManagerServer extends UntypedServiceImplementation {
@@ -1645,6 +2516,19 @@ export interface ManagerServer extends UntypedServiceImplementation {
    * neither an IP literal nor a DNS name is INVALID_ARGUMENT.
    */
   reach: handleUnaryCall<ReachRequest, ReachResponse>;
+  /**
+   * The packet-filter rules of the pod's network namespace: the dumps of iptables-legacy-save,
+   * ip6tables-legacy-save, iptables-nft-save, ip6tables-nft-save and `nft list ruleset`, in that
+   * order, each run with a 5 s timeout and cut at 4 MiB. At most 2 calls at a time
+   * (RESOURCE_EXHAUSTED beyond).
+   */
+  rules: handleUnaryCall<RulesRequest, RulesResponse>;
+  /**
+   * The conntrack entries of the pod's network namespace matching the request (original
+   * direction), through the netlink `conntrack` tool; with `delete`, removes them instead and
+   * says how many. A listing stops at 4096 entries. At most 2 calls at a time.
+   */
+  conntrack: handleUnaryCall<ConntrackRequest, ConntrackResponse>;
 }
 
 export interface ManagerClient extends Client {
@@ -1720,6 +2604,47 @@ export interface ManagerClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReachResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The packet-filter rules of the pod's network namespace: the dumps of iptables-legacy-save,
+   * ip6tables-legacy-save, iptables-nft-save, ip6tables-nft-save and `nft list ruleset`, in that
+   * order, each run with a 5 s timeout and cut at 4 MiB. At most 2 calls at a time
+   * (RESOURCE_EXHAUSTED beyond).
+   */
+  rules(
+    request: RulesRequest,
+    callback: (error: ServiceError | null, response: RulesResponse) => void,
+  ): ClientUnaryCall;
+  rules(
+    request: RulesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RulesResponse) => void,
+  ): ClientUnaryCall;
+  rules(
+    request: RulesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RulesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The conntrack entries of the pod's network namespace matching the request (original
+   * direction), through the netlink `conntrack` tool; with `delete`, removes them instead and
+   * says how many. A listing stops at 4096 entries. At most 2 calls at a time.
+   */
+  conntrack(
+    request: ConntrackRequest,
+    callback: (error: ServiceError | null, response: ConntrackResponse) => void,
+  ): ClientUnaryCall;
+  conntrack(
+    request: ConntrackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConntrackResponse) => void,
+  ): ClientUnaryCall;
+  conntrack(
+    request: ConntrackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConntrackResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -42,7 +42,7 @@ test("kubectl kdiag -n <TAB> lists the namespaces, this test's among them", asyn
 });
 
 test("kubectl kdiag <TAB> lists the commands, and a flag being typed completes", async () => {
-  assert.deepEqual((await completeWords("")).map((line) => line.split("\t")[0]), ["shell", "logs", "redir", "ps", "reach", "doctor", "version", ":4"]);
+  assert.deepEqual((await completeWords("")).map((line) => line.split("\t")[0]), ["shell", "logs", "redir", "ps", "reach", "rules", "doctor", "version", ":4"]);
   assert.deepEqual(await completeWords("shell", "--privi"), ["--privileged-programs", ":4"]);
 });
 

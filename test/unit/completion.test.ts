@@ -16,7 +16,7 @@ const text = async (...words: string[]) => formatCompletion(await complete(spec,
 test("kubectl kdiag <TAB> offers the commands with what each does, and no file names", async () => {
   const out = await text("");
   assert.match(out, /^shell\tOpen a shell in a container, even one whose image has no shell\n/);
-  assert.deepEqual(out.split("\n").map((line) => line.split("\t")[0]), ["shell", "logs", "redir", "ps", "reach", "doctor", "version", ":4", ""]);
+  assert.deepEqual(out.split("\n").map((line) => line.split("\t")[0]), ["shell", "logs", "redir", "ps", "reach", "rules", "doctor", "version", ":4", ""]);
   assert.equal(await text("red"), "redir\tSend a pod's traffic for some ports to this machine (a reverse port-forward)\n:4\n");
 });
 

@@ -58,7 +58,7 @@ test("both images start from the same slim Debian and copy the manager, kdiag-in
 
 test("the package list names the manager's tools, one per line, and nothing twice", () => {
   const list = packages();
-  assert.deepEqual(list, ["iptables", "nftables", "iproute2", "busybox-static", "nodejs"]);
+  assert.deepEqual(list, ["iptables", "nftables", "conntrack", "iproute2", "busybox-static", "nodejs"]);
   assert.equal(new Set(list).size, list.length);
   assert.ok(list.every((name) => /^[a-z0-9][a-z0-9+.-]+$/.test(name)), `one Debian package per line: ${list}`);
 });
