@@ -46,6 +46,11 @@ export function checkConntrackRequest(request: ConntrackRequest): { filter: Conn
   if (request.protocol !== "" && !protocol) return refuse(`protocol ${JSON.stringify(request.protocol.slice(0, 20))} is not tcp or udp`);
   if (request.destination !== "" && isIP(request.destination) === 0) return refuse(`destination ${JSON.stringify(request.destination.slice(0, 80))} is not an IP address`);
   if (request.port > 65535) return refuse(`port ${request.port} is out of range (1-65535)`);
+  // Unfiltered, a delete would flush the whole table (on a hostNetwork pod, the node's: every
+  // Service's NAT with it). Deleting names what: a destination or a port.
+  if (request.delete && request.destination === "" && request.port === 0) {
+    return refuse("deleting conntrack entries needs a destination (--dst) or a port (--dport)");
+  }
   return {
     filter: {
       ...(protocol ? { protocol } : {}),

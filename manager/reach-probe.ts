@@ -15,7 +15,7 @@ type Outcome = Pick<ProbeResult, "reachable" | "unknown" | "error"> & { latencyM
 export async function runProbe(probe: Probe, timeoutMs: number): Promise<ProbeResult> {
   const deadline = Date.now() + timeoutMs;
   const resolved = await resolveHost(probe.host, timeoutMs);
-  if ("error" in resolved) return { ...emptyResult(), error: resolved.error };
+  if ("error" in resolved) return { ...emptyResult(), error: resolved.error, unknown: resolved.unknown ?? false };
   const target = { address: resolved.address, port: probe.port, remainingMs: Math.max(1, deadline - Date.now()) };
   const outcome =
     probe.protocol === Probe_Protocol.UDP
@@ -36,15 +36,27 @@ function emptyResult(): ProbeResult {
   return { reachable: false, unknown: false, error: "", latencyMs: 0, address: "", httpFirstLine: "" };
 }
 
-async function resolveHost(host: string, timeoutMs: number): Promise<{ address: string } | { error: string }> {
+/**
+ * Lookups that have not settled, timed out or not: getaddrinfo cannot be cancelled and Node runs
+ * few at once, so against a silent resolver they would queue for minutes and make every later
+ * name probe of this manager a "timeout" long after DNS is fixed. Past the bound, say so instead.
+ */
+let pendingLookups = 0;
+const maxPendingLookups = 8;
+
+async function resolveHost(host: string, timeoutMs: number): Promise<{ address: string } | { error: string; unknown?: boolean }> {
   if (isIP(host) !== 0) return { address: host };
+  if (pendingLookups >= maxPendingLookups) return { error: "resolver busy (earlier lookups have not finished)", unknown: true };
+  pendingLookups++;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<{ error: string }>((resolve) => (timer = setTimeout(() => resolve({ error: "timeout (resolving)" }), timeoutMs)));
   // getaddrinfo: the pod's /etc/hosts, then its resolv.conf (search domains included), as its apps do.
-  const answered = lookup(host).then(
-    ({ address }) => ({ address }),
-    (error: NodeJS.ErrnoException) => ({ error: describeFailure(error) }),
-  );
+  const answered = lookup(host)
+    .then(
+      ({ address }) => ({ address }),
+      (error: NodeJS.ErrnoException) => ({ error: describeFailure(error) }),
+    )
+    .finally(() => pendingLookups--);
   try {
     return await Promise.race([answered, expired]);
   } finally {
@@ -136,7 +148,12 @@ function sendDatagram(target: Target): Promise<Outcome> {
     const timer = setTimeout(() => finish({ reachable: false, unknown: true, error: "no reply" }), target.remainingMs);
     socket.on("error", (error: NodeJS.ErrnoException) => finish(notReached(describeFailure(error))));
     socket.once("message", () => finish({ reachable: true, unknown: false, error: "", latencyMs: performance.now() - started }));
-    socket.connect(target.port, target.address, () => socket.send(Buffer.from("kdiag reach\n")));
+    // A failed connect (no route, a broadcast address) comes to this callback, not to "error": sending
+    // on the unconnected socket would then throw outside any handler and end the manager.
+    socket.connect(target.port, target.address, (error?: Error) => {
+      if (error) finish(notReached(describeFailure(error as NodeJS.ErrnoException)));
+      else socket.send(Buffer.from("kdiag reach\n"));
+    });
   });
 }
 

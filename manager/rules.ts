@@ -21,14 +21,14 @@ export const maxRulesCallsAtOnce = 2;
 
 export type RulesHandler = (call: ServerUnaryCall<RulesRequest, RulesResponse>, callback: sendUnaryData<RulesResponse>) => void;
 
-export function createRulesHandler(options: { log: Log }): RulesHandler {
+export function createRulesHandler(options: { log: Log; ownTable: () => string }): RulesHandler {
   let calls = 0;
   return (_call, callback) => {
     if (calls >= maxRulesCallsAtOnce) {
       return callback({ code: status.RESOURCE_EXHAUSTED, details: `${maxRulesCallsAtOnce} rules calls are running on this kdiag manager; try again when one ends` });
     }
     calls++;
-    void dumpRules()
+    void dumpRules(options.ownTable())
       .then(
         (dumps) => {
           options.log("info", "rules", { failed: dumps.filter((dump) => dump.error !== "").map((dump) => dump.backend).join(",") });
@@ -40,24 +40,24 @@ export function createRulesHandler(options: { log: Log }): RulesHandler {
   };
 }
 
-export async function dumpRules(): Promise<RuleDump[]> {
+/** OWN_TABLE is this manager's table: the only one it marks as kdiag's (a pod process can name a table kdiag_… too). */
+export async function dumpRules(ownTable: string): Promise<RuleDump[]> {
   return Promise.all(
     ruleBackends.map(async ({ backend, path, args }): Promise<RuleDump> => {
       const run = { path, args, timeoutMs: dumpTimeoutMs, maxBytes: maxDumpBytes };
       const result = await runTool(run);
       const error = describeToolFailure(run, result);
       const text = error === undefined ? result.stdout : "";
-      return { backend, text, error: error ?? "", truncated: result.truncated, kdiagTables: findKdiagTables(text) };
+      return { backend, text, error: error ?? "", truncated: result.truncated, kdiagTables: findKdiagTables(text, ownTable) };
     }),
   );
 }
 
-/** The `table <family> kdiag_…` headers of an nft listing, as "inet kdiag_12_ab34". */
-export function findKdiagTables(text: string): string[] {
-  const tables: string[] = [];
-  for (const line of text.split("\n")) {
-    const match = /^table (\S+) (kdiag_\S+) \{/.exec(line);
-    if (match) tables.push(`${match[1]} ${match[2]}`);
-  }
-  return tables;
+/**
+ * "inet kdiag_12_ab34" when the nft listing holds this manager's own table. Owner-flagged, so only
+ * the manager's nft process can write into it; any other table, whatever its name, is the pod's.
+ */
+export function findKdiagTables(text: string, ownTable: string): string[] {
+  if (ownTable === "") return [];
+  return text.split("\n").some((line) => line.startsWith(`table inet ${ownTable} {`)) ? [`inet ${ownTable}`] : [];
 }

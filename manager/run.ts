@@ -58,7 +58,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
       redirect: redirects.handle,
       tunnel: redirects.tunnel,
       reach: createReachHandler({ log }),
-      rules: createRulesHandler({ log }),
+      rules: createRulesHandler({ log, ownTable: () => (rules instanceof Error ? "" : rules.table) }),
       conntrack: createConntrackHandler({ log }),
     },
   });

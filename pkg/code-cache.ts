@@ -9,12 +9,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { getCacheDir, isTrustedCacheFile } from "./kube/cache-file.ts";
+import { getCacheDir, readCacheFileSync } from "./kube/cache-file.ts";
 
 export function loadWithCodeCache(url: URL): unknown {
   const file = fileURLToPath(url);
   const cacheFile = path.join(getCacheDir(), "code-cache", `${path.basename(file)}.v8`);
-  const cachedData = isTrustedCacheFile(cacheFile) ? readFileSync(cacheFile) : undefined;
+  // Cached code runs as the user: only a file of ours that nobody else could have written or swapped.
+  const cachedData = readCacheFileSync(cacheFile);
   const source = readFileSync(file, "utf8");
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });

@@ -54,6 +54,9 @@ export async function openManagerClient(options: { connect: () => Promise<Duplex
     // Redirected connections come back over this one connection: a window that a port-forward's
     // round trip does not throttle.
     "grpc-node.flow_control_window": 8 * 1024 * 1024,
+    // A Rules answer holds five dumps of up to 4 MiB each (manager/rules.ts); grpc-js refuses any
+    // message over 4 MiB unless told, and the user would then see no rules at all.
+    "grpc.max_receive_message_length": 24 * 1024 * 1024,
     interceptors: [sendToken(options.token)],
   });
   return {

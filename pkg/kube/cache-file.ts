@@ -2,8 +2,8 @@
 // files of ours that nobody else may read or write (a shared cache directory is not to be
 // trusted), written new-then-renamed. A cache that cannot be read or written only costs the next
 // command a round trip.
-import { lstatSync, type Stats } from "node:fs";
-import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from "node:fs";
+import { chmod, lstat, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 
@@ -15,18 +15,52 @@ export function getCredentialCacheDir(env: NodeJS.ProcessEnv = process.env): str
   return path.join(getCacheDir(env), "credentials");
 }
 
-/** The file's text, or undefined when it is absent or not to be trusted. */
+/**
+ * The file's text, or undefined when it is absent or not to be trusted. Opened without following
+ * a link and checked on the descriptor it is read from, so nothing can be swapped in between the
+ * check and the read; in a directory nobody else may write.
+ */
 export async function readCacheFile(file: string): Promise<string | undefined> {
-  const trusted = isTrusted(await lstat(file).catch(() => undefined));
-  return trusted ? await readFile(file, "utf8").catch(() => undefined) : undefined;
+  if (!isTrustedDirectory(path.dirname(file))) return undefined;
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    return isTrusted(await handle.stat()) ? await handle.readFile("utf8") : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
-export function isTrustedCacheFile(file: string): boolean {
-  return isTrusted(lstatSync(file, { throwIfNoEntry: false }));
+/** readCacheFile's bytes, synchronously (the code cache is read while modules load). */
+export function readCacheFileSync(file: string): Buffer | undefined {
+  if (!isTrustedDirectory(path.dirname(file))) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    return isTrusted(fstatSync(fd)) ? readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isTrusted(stat: Stats | undefined): boolean {
   return Boolean(stat?.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0);
+}
+
+/** The directory and the cache root above it are ours, and nobody else may write them. */
+function isTrustedDirectory(directory: string): boolean {
+  return [directory, getCacheDir()].every((candidate) => {
+    const stat = lstatSync(candidate, { throwIfNoEntry: false });
+    return Boolean(stat?.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0);
+  });
 }
 
 export async function writeCacheFile(file: string, text: string): Promise<void> {

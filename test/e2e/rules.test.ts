@@ -80,7 +80,7 @@ test("a UDP datagram to a Service shows in the pod's conntrack, and --conntrack-
 });
 
 test("--conntrack-delete without a terminal and without --yes is refused in one line, before any manager is injected", async () => {
-  const result = await kdiag(["rules", "-n", ns.name, "-l", "role=untouched", "--conntrack-delete", "--proto", "udp"]);
+  const result = await kdiag(["rules", "-n", ns.name, "-l", "role=untouched", "--conntrack-delete", "--proto", "udp", "--dport", "53"]);
   assert.equal(result.exitCode, 2);
   assert.deepEqual(errorLines(result.stderr), ["kdiag: --conntrack-delete asks before deleting and stdin is not a terminal; add --yes to delete without asking"]);
   assert.deepEqual(await getEphemeralContainers(ns.name, "untouched"), []);

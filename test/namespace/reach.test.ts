@@ -96,6 +96,15 @@ describe("reach from a pod", () => {
     );
   });
 
+  it("a UDP probe the kernel will not even connect (broadcast, no route) is a failed probe, and the manager lives on", async () => {
+    const udp = (host: string) => ({ host, port: 53, protocol: Probe_Protocol.UDP });
+    const { results } = await reach({ timeoutMs: 500, probes: [udp("255.255.255.255"), udp("2001:db8::1")] });
+    assert.deepEqual(results.map(({ reachable, unknown }) => ({ reachable, unknown })), [{ reachable: false, unknown: false }, { reachable: false, unknown: false }]);
+    assert.ok(results.every((result) => result.error !== ""), JSON.stringify(results));
+    const again = await reach({ timeoutMs: 500, probes: [{ host: peerIp(), port: peerPorts.udpEcho, protocol: Probe_Protocol.UDP }] });
+    assert.equal(again.results[0]?.reachable, true);
+  });
+
   it("a name is resolved through the pod's resolver (its /etc/hosts) before it is dialled", async () => {
     const { results } = await reach({ probes: [{ host: "localhost", port: managed.manager.port }] });
     assert.equal(results[0]?.reachable, true, results[0]?.error);

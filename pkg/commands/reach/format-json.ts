@@ -1,5 +1,6 @@
 // `-o json`: the whole run as one document for tools (its schema is in the README's reach
 // section). Names and answers are the cluster's and the destinations' text, left as JSON escapes them.
+import { formatData } from "../../output/data.ts";
 import type { Comparison } from "./expect.ts";
 import { countMarks, type Matrix } from "./matrix.ts";
 import type { Column, SourcePod } from "./plan.ts";
@@ -37,5 +38,6 @@ export function formatReachJson(options: {
       ? { expect: { correct: options.comparison.correct, incorrect: options.comparison.incorrect, differences: options.comparison.differences } }
       : {}),
   };
-  return JSON.stringify(document, null, 2) + "\n";
+  // HTTP first lines and errors are the destinations' to write: escaped as every data output is.
+  return formatData(document, "json");
 }

@@ -68,6 +68,9 @@ function toMode(argv: RulesArgs): RulesMode {
     throw new UsageError(`--${argv.table !== undefined ? "table" : "chain"} filters rules, not conntrack entries; filter those with --proto, --dst and --dport`);
   }
   const filter = toConntrackFilter(argv);
+  if (argv.conntrackDelete && filter.destination === undefined && filter.port === undefined) {
+    throw new UsageError("--conntrack-delete needs --dst or --dport: without them it would flush every entry");
+  }
   return argv.conntrackDelete ? { kind: "conntrack-delete", filter, yes: argv.yes === true } : { kind: "conntrack", filter };
 }
 

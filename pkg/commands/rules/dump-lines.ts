@@ -24,7 +24,7 @@ interface Block {
 }
 
 export function selectDumpLines(dump: Dump, filter: RuleFilter): DumpLine[] {
-  const blocks = dump.backend === "nft" ? splitNft(dump.text) : splitSave(dump.text);
+  const blocks = splitDump(dump);
   return blocks.flatMap((block) => {
     if (filter.table !== undefined && block.table?.name !== filter.table) return [];
     if (filter.chain !== undefined && (!block.table || !block.lines.some((line) => line.chain === filter.chain))) return [];
@@ -37,8 +37,38 @@ export function selectDumpLines(dump: Dump, filter: RuleFilter): DumpLine[] {
 
 /** The table names a dump holds, for saying which exist when a filter matched none. */
 export function listTables(dump: Dump): string[] {
-  const blocks = dump.backend === "nft" ? splitNft(dump.text) : splitSave(dump.text);
+  const blocks = splitDump(dump);
   return blocks.flatMap((block) => (block.table ? [block.table.name] : []));
+}
+
+function splitDump(dump: Dump): Block[] {
+  const text = foldQuotedNewlines(dump.text);
+  return dump.backend === "nft" ? splitNft(text) : splitSave(text);
+}
+
+/**
+ * A rule's comment is the pod's to write, and both nft and iptables-save print a newline in it
+ * as it is: a comment could otherwise forge whole lines — a `table inet kdiag_… {` block that
+ * would be marked as kdiag's, a `COMMIT`, a header. Inside double quotes it becomes `\n`.
+ */
+export function foldQuotedNewlines(text: string): string {
+  let folded = "";
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? "";
+    if (quoted && char === "\\") {
+      folded += char + (text[index + 1] ?? "");
+      index++;
+    } else if (char === '"') {
+      quoted = !quoted;
+      folded += char;
+    } else if (quoted && char === "\n") {
+      folded += "\\n";
+    } else {
+      folded += char;
+    }
+  }
+  return folded;
 }
 
 function splitSave(text: string): Block[] {
