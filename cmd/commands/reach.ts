@@ -1,6 +1,6 @@
 // `kubectl kdiag reach`: flags only; the work is in pkg/commands/reach.
 import type { Argv, CommandModule } from "yargs";
-import { toReachConfig, defaultProbeTimeout, reachOutputs, type ReachArgs } from "../../pkg/commands/reach/config.ts";
+import { toReachConfig, defaultMaxSources, defaultProbeTimeout, reachOutputs, type ReachArgs } from "../../pkg/commands/reach/config.ts";
 import { describeChoices, managerOptions, offerChoices } from "../options.ts";
 
 export const reachCommand: CommandModule<object, ReachArgs> = {
@@ -18,6 +18,7 @@ export const reachCommand: CommandModule<object, ReachArgs> = {
       .option("http", { type: "boolean", describe: "Send GET / over TCP and show the first line of each answer under the matrix" })
       .option("latency", { type: "boolean", describe: "Milliseconds to connect instead of `.`" })
       .option("probe-timeout", { type: "string", requiresArg: true, describe: "How long each probe may take (at most 10s)", defaultDescription: defaultProbeTimeout })
+      .option("max-sources", { type: "string", requiresArg: true, describe: "Refuse when more pods than this are sources (each gets kdiag's container)", defaultDescription: String(defaultMaxSources) })
       .option("expect", { type: "string", requiresArg: true, describe: "A matrix as reach prints it; print expected, observed and the comparison, exit 1 on a difference" })
       .option("output", offerChoices(reachOutputs, { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(reachOutputs)}`, defaultDescription: "table" }))
       .options(managerOptions)

@@ -97,11 +97,16 @@ test("--expect with a baseline where the closed port was open prints expected, o
   assert.ok(out.endsWith(`comparison (. as expected, X differs):\n${comparison}`), out);
 });
 
-test("bad input is one line and adds no container: an unknown Service, a port out of range, no source pods", async () => {
+test("bad input is one line and adds no container: an unknown Service, a port out of range, no source pods, more sources than --max-sources", async () => {
   const cases: Array<[string[], number, string]> = [
     [["-l", "role=fresh", "svc/nope"], 1, `kdiag: Service \`nope\` not found in namespace \`${ns.name}\``],
     [["-l", "role=fresh", "10.0.0.1:70000"], 2, "kdiag: port `70000` in `10.0.0.1:70000` is out of range (1–65535)"],
     [["-l", "role=nothing", "pods", "--port", "8080"], 1, `kdiag: no Running pod matches -l \`role=nothing\` in namespace \`${ns.name}\``],
+    [
+      ["-l", "app=server", "--max-sources", "2", "pods", "--port", "8080"],
+      1,
+      "kdiag: 4 pods are sources; reach adds kdiag's container to each (it stays until the pod is replaced) — narrow the selection, or pass --max-sources 4",
+    ],
   ];
   for (const [args, exitCode, line] of cases) {
     const result = await kdiag(["reach", "-n", ns.name, ...args], { stripFinalNewline: false });

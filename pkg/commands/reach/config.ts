@@ -29,6 +29,7 @@ export interface ReachArgs extends KubeArgs {
   output?: string;
   expect?: string;
   probeTimeout?: string;
+  maxSources?: string;
   image?: string;
   pullPolicy?: string;
   timeout?: string;
@@ -53,11 +54,15 @@ export interface ReachConfig {
   output: ReachOutput;
   expectFile?: string;
   probeTimeoutMs: number;
+  /** Each source pod gets kdiag's container, for good: a selection larger than this is refused. */
+  maxSources: number;
   image: string;
   pullPolicy: PullPolicy;
   timeoutMs: number;
   quiet: boolean;
 }
+
+export const defaultMaxSources = 50;
 
 export function toReachConfig(argv: ReachArgs): ReachConfig {
   const sources = toSourceChoice(argv);
@@ -76,6 +81,10 @@ export function toReachConfig(argv: ReachArgs): ReachConfig {
   }
   const timeoutMs = parseDuration(argv.timeout ?? defaultTimeout, "--timeout");
   if (timeoutMs <= 0) throw new UsageError(`--timeout \`${argv.timeout}\` must be longer than 0s`);
+  const maxSources = Number(argv.maxSources ?? defaultMaxSources);
+  if (!/^\d+$/.test(String(argv.maxSources ?? defaultMaxSources)) || maxSources < 1) {
+    throw new UsageError(`--max-sources \`${argv.maxSources}\` is not a positive number of pods`);
+  }
   if (argv.expect !== undefined && argv.expect.trim() === "") throw new UsageError("--expect needs a file");
   const image = argv.image?.trim();
   if (argv.image !== undefined && !image) throw new UsageError("--image needs an image reference");
@@ -90,6 +99,7 @@ export function toReachConfig(argv: ReachArgs): ReachConfig {
     output,
     expectFile: argv.expect,
     probeTimeoutMs,
+    maxSources,
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),
     timeoutMs,

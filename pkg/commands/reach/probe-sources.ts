@@ -38,8 +38,10 @@ export async function probeFromSources(options: {
   }));
   let ready = 0;
   options.progress.update(`connecting to kdiag's manager in ${options.sources.length} pods`);
-  return Promise.all(
-    options.sources.map(async (source): Promise<SourceRow> => {
+  return mapWithLimit(
+    options.sources,
+    connectionsAtOnce,
+    async (source): Promise<SourceRow> => {
       try {
         const results = await probeFromSource({ config, kube: options.kube, source, probes });
         options.progress.update(`probed from ${++ready} of ${options.sources.length} pods`);
@@ -49,8 +51,24 @@ export async function probeFromSources(options: {
         options.progress.warn(`no probes from pod ${source.name}: ${failure}`);
         return { cells: columns.map(() => ({ mark: marks.unknown, error: "no probe from this source" })), failure };
       }
-    }),
+    },
   );
+}
+
+/** Each source costs a port-forward, a log read and an exec while it connects: a few at once. */
+const connectionsAtOnce = 16;
+
+async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function probeFromSource(options: { config: ReachConfig; kube: Kube; source: SourcePod; probes: Probe[] }): Promise<ProbeResult[]> {

@@ -32,6 +32,11 @@ export async function runReach(config: ReachConfig, deps: ReachDeps): Promise<nu
     Promise.all(serviceNames.map(async (name): Promise<[string, V1Service]> => [name, await network.getService(name)])),
     config.destinations.some((destination) => destination.kind === "nodeport") ? network.listNodes() : Promise.resolve<V1Node[]>([]),
   ]);
+  if (found.length > config.maxSources) {
+    throw new KdiagError(
+      `${found.length} pods are sources; reach adds kdiag's container to each (it stays until the pod is replaced) — narrow the selection, or pass --max-sources ${found.length}`,
+    );
+  }
   const sources = found.map((entry) => entry.source);
   const columns = planColumns({
     destinations: config.destinations,
