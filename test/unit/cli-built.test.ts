@@ -1,7 +1,7 @@
 // Runs the built bundle exactly as a user does: through an executable named `kdiag` and one named
 // `kubectl-kdiag` (which is how kubectl runs a plugin), checking help and usage text verbatim.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -112,6 +112,21 @@ test("kdiag completion prints a bash script that asks kdiag __complete, the comp
   assert.match(script.stdout, /^complete -F _kdiag_complete kdiag$/m);
   const words = await run("kdiag", ["__complete", "shell", "--pu"]);
   assert.equal(words.stdout, "--pull-policy\n:4");
+});
+
+test("in bash, the completion script offers each candidate quoted, never expanded: a hostile context name stays text", async () => {
+  const script = (await run("kdiag", ["completion"])).stdout;
+  const dir = mkdtempSync(path.join(tmpdir(), "kdiag-completion-"));
+  try {
+    // A stand-in kdiag that answers __complete as a kubeconfig someone else wrote could make it.
+    writeFileSync(path.join(dir, "kdiag"), `#!/bin/sh\nprintf '%s\\n' 'prod-eu' '$(touch ${dir}/pwned)' '*' ':4'\n`, { mode: 0o755 });
+    const session = `${script}\nCOMP_WORDS=(kdiag --context ''); COMP_CWORD=2; _kdiag_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const { stdout } = await execa("bash", ["-c", session], { cwd: dir, env: { PATH: `${dir}:${process.env.PATH}` } });
+    assert.deepEqual(stdout.split("\n"), ["prod-eu", "\\$\\(touch\\ " + dir.replaceAll("/", "/") + "/pwned\\)", "\\*"]);
+    assert.equal(existsSync(path.join(dir, "pwned")), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("logs shows its usage as `logs [options] [-- command...]`", async () => {
