@@ -81,7 +81,7 @@ describe("listing a distroless container's processes", () => {
     const { stdout } = await grpcurlHere([...withToken(), `127.0.0.1:${plaintext.port}`, "list"]);
     assert.equal(stdout, "kdiag.v1.Manager\n");
     const { stdout: methods } = await grpcurlHere([...withToken(), `127.0.0.1:${plaintext.port}`, "list", "kdiag.v1.Manager"]);
-    assert.equal(methods, "kdiag.v1.Manager.Ps\nkdiag.v1.Manager.Reach\nkdiag.v1.Manager.Redirect\nkdiag.v1.Manager.Tunnel\nkdiag.v1.Manager.Version\n");
+    assert.equal(methods, "kdiag.v1.Manager.Conntrack\nkdiag.v1.Manager.Ps\nkdiag.v1.Manager.Reach\nkdiag.v1.Manager.Redirect\nkdiag.v1.Manager.Rules\nkdiag.v1.Manager.Tunnel\nkdiag.v1.Manager.Version\n");
   });
 
   it("grpcurl calls Ps and gets the server with its port", async () => {

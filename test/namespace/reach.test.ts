@@ -34,6 +34,12 @@ describe("reach from a pod", () => {
     await nft("add table inet kdiag_reach_test");
     await nft("add chain inet kdiag_reach_test input { type filter hook input priority 0; }");
     await nft(`add rule inet kdiag_reach_test input tcp dport ${dropped} drop`);
+    // A first IPv6 contact waits for neighbour discovery, which on a loaded machine can outlast a
+    // probe's timeout: settle it before the stories time their probes.
+    const deadline = Date.now() + 10_000;
+    while (!(await reach({ timeoutMs: 500, probes: [{ host: managed.pod.peerIp6, port: peerPorts.http }] })).results[0]?.reachable) {
+      if (Date.now() > deadline) throw new Error(`the peer's IPv6 address ${managed.pod.peerIp6} is not reachable from the pod within 10 s`);
+    }
   });
   after(async () => {
     await peer?.stop();
