@@ -65,6 +65,13 @@ function startRedir(ports: string[], options: { breakTunnels?: number } = {}) {
   return { printed, warnings, exit, interrupt: () => press() };
 }
 
+/**
+ * Setting a redirect up is a Redirect call and an nft command: well under a second, but CI once
+ * saw it pass 5 s with the cluster still running beside the namespace tier. A hung set-up still
+ * fails here.
+ */
+const setUpTimeoutMs = 15_000;
+
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -82,7 +89,7 @@ async function askPod(): Promise<string> {
 
 test("connections to the pod's port reach my local server, with a line per redirect and per connection", { timeout: 30_000 }, async () => {
   const redir = startRedir([`8080:${greeting.port}`]);
-  await until("the redirect", () => redir.printed.length > 0);
+  await until("the redirect", () => redir.printed.length > 0, setUpTimeoutMs);
   assert.deepEqual(redir.printed, [`redirecting port 8080 of pod web-1 → localhost:${greeting.port}`]);
   assert.equal(await askPod(), "hello from my laptop\n");
   await until("the connection line", () => redir.printed.length > 1);
@@ -96,7 +103,7 @@ test("connections to the pod's port reach my local server, with a line per redir
 test("a local target that refuses is a warning for that connection, and the redirect goes on", { timeout: 30_000 }, async () => {
   const port = await findClosedPort();
   const redir = startRedir([`8080:${port}`]);
-  await until("the redirect", () => redir.printed.length > 0);
+  await until("the redirect", () => redir.printed.length > 0, setUpTimeoutMs);
   assert.equal(await askPod(), "");
   await until("the warning", () => redir.warnings.length > 0);
   assert.match(
@@ -112,7 +119,7 @@ test("a local target that refuses is a warning for that connection, and the redi
 
 test("a connection whose tunnel fails is one warning line, its peer is reset, and the next connection goes through", { timeout: 30_000 }, async () => {
   const redir = startRedir([`8080:${greeting.port}`], { breakTunnels: 1 });
-  await until("the redirect", () => redir.printed.length > 0);
+  await until("the redirect", () => redir.printed.length > 0, setUpTimeoutMs);
   const lost = await connectFrom({ ns: pod.peerNs, host: pod.podIp4, port: 8080 });
   lost.end("GET / HTTP/1.0\r\n\r\n");
   const lostAnswer = await readAll(lost).catch(() => "");
