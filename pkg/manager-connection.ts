@@ -69,7 +69,7 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
   const injected = await ensureManagerContainer({
     api: kube.api,
     pod,
-    spec: { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy },
+    spec: { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy, profile: config.profile },
     timeoutMs: config.timeoutMs,
     progress,
   });

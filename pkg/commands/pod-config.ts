@@ -3,7 +3,7 @@
 
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../kube/duration.ts";
-import { pullPolicies, type PullPolicy } from "../kube/ephemeral.ts";
+import { profiles, pullPolicies, type Profile, type PullPolicy } from "../kube/ephemeral.ts";
 import { toKubeOptions, type KubeArgs, type KubeOptions } from "../kube/options.ts";
 import { toPodSelection, type PodSelection } from "../kube/pod-selection.ts";
 import { getDefaultImage } from "../version.ts";
@@ -14,6 +14,7 @@ export interface PodCommandArgs extends KubeArgs {
   target?: string;
   image?: string;
   pullPolicy?: string;
+  profile?: string;
   timeout?: string;
   quiet?: boolean;
 }
@@ -25,6 +26,8 @@ export interface PodCommandConfig {
   target?: string;
   image: string;
   pullPolicy: PullPolicy;
+  /** What kdiag's container may do (ephemeral.ts): a container is reused only with its own. */
+  profile: Profile;
   /** How long to wait for the manager to start (not for image-pull errors: those end at once). */
   timeoutMs: number;
   quiet: boolean;
@@ -45,9 +48,17 @@ export function toPodCommandConfig(argv: PodCommandArgs): PodCommandConfig {
     target: target || undefined,
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),
+    profile: toProfile(argv.profile),
     timeoutMs,
     quiet: argv.quiet ?? false,
   };
+}
+
+export function toProfile(value: string | undefined): Profile {
+  if (value === undefined) return "privileged";
+  const profile = profiles.find((candidate) => candidate === value.toLowerCase());
+  if (!profile) throw new UsageError(`--profile \`${value}\` is not a profile; use one of ${profiles.join(", ")}`);
+  return profile;
 }
 
 export function toPullPolicy(value: string | undefined): PullPolicy {

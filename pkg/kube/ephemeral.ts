@@ -7,6 +7,14 @@ import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from "@kubernetes
 export const pullPolicies = ["IfNotPresent", "Always", "Never"] as const;
 export type PullPolicy = (typeof pullPolicies)[number];
 
+/**
+ * How much kdiag's container may do. `privileged`: everything, on every runtime. `netadmin`: the
+ * capabilities redirects (NET_ADMIN, NET_RAW) and the shell (joining namespaces: SYS_ADMIN,
+ * SYS_PTRACE, SYS_CHROOT) need, added to the runtime's defaults, and not `privileged`.
+ */
+export const profiles = ["privileged", "netadmin"] as const;
+export type Profile = (typeof profiles)[number];
+
 export interface ManagerSpec {
   /** kdiag's version: a new version gets a new container, never a stale manager. */
   version: string;
@@ -14,6 +22,7 @@ export interface ManagerSpec {
   target: string;
   image: string;
   pullPolicy: PullPolicy;
+  profile: Profile;
 }
 
 /**
@@ -22,9 +31,11 @@ export interface ManagerSpec {
  */
 export const managerContainerPrefix = "kdiag-";
 
-export function getBaseContainerName(spec: Pick<ManagerSpec, "version" | "target">): string {
+export function getBaseContainerName(spec: Pick<ManagerSpec, "version" | "target"> & { profile?: Profile }): string {
   const hash = createHash("sha256").update(`${spec.version}\0${spec.target}`).digest("hex");
-  return `${managerContainerPrefix}${hash.slice(0, 10)}`;
+  // A profile other than privileged is in the name: a container is reused only with its profile.
+  const profile = spec.profile === undefined || spec.profile === "privileged" ? "" : `${spec.profile}-`;
+  return `${managerContainerPrefix}${profile}${hash.slice(0, 10)}`;
 }
 
 /** Attempt 1 is the base name; later ones (after a terminated manager) get `-2`, `-3`, … */
@@ -38,15 +49,22 @@ export function buildManagerContainer(spec: ManagerSpec, name: string): V1Epheme
     image: spec.image,
     imagePullPolicy: spec.pullPolicy,
     targetContainerName: spec.target,
-    // The manager rewrites netfilter rules (NET_ADMIN), enters other namespaces and chroots into
-    // the target's root (SYS_ADMIN, SYS_PTRACE, SYS_CHROOT) and reads every process's /proc:
-    // privileged is the one setting that grants all of it on every runtime. An ephemeral
-    // container inherits the pod's runAsUser/runAsNonRoot unless it sets its own, and a
-    // privileged container running as uid 1000 has no effective capabilities: so root, said
-    // explicitly.
-    securityContext: { privileged: true, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: true },
+    securityContext: buildSecurityContext(spec.profile),
     terminationMessagePolicy: "FallbackToLogsOnError",
   };
+}
+
+/**
+ * The manager rewrites netfilter rules (NET_ADMIN), enters other namespaces and chroots into the
+ * target's root (SYS_ADMIN, SYS_PTRACE, SYS_CHROOT) and reads every process's /proc: privileged is
+ * the one setting that grants all of it on every runtime; netadmin names those capabilities. An
+ * ephemeral container inherits the pod's runAsUser/runAsNonRoot unless it sets its own, and a
+ * container running as uid 1000 has no effective capabilities: so root, said explicitly.
+ */
+function buildSecurityContext(profile: Profile): NonNullable<V1EphemeralContainer["securityContext"]> {
+  const root = { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: true };
+  if (profile === "privileged") return { privileged: true, ...root };
+  return { privileged: false, ...root, capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"] } };
 }
 
 /**

@@ -11,7 +11,7 @@ import { getDefaultImage } from "../../pkg/version.ts";
 
 const usage = (message: string) => (error: unknown) => error instanceof UsageError && error.message === message;
 
-test("a shell on a selected pod gets the defaults: first container, default image, IfNotPresent, 2m", () => {
+test("a shell on a selected pod gets the defaults: first container, default image, IfNotPresent, privileged, 2m", () => {
   assert.deepEqual(toShellConfig({ selector: "app=web" }), {
     kube: {
       kubeconfig: undefined,
@@ -28,6 +28,7 @@ test("a shell on a selected pod gets the defaults: first container, default imag
     target: undefined,
     image: getDefaultImage(),
     pullPolicy: "IfNotPresent",
+    profile: "privileged",
     timeoutMs: 120_000,
     quiet: false,
     args: [],

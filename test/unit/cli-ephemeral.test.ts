@@ -9,7 +9,7 @@ import {
   type ManagerSpec,
 } from "../../pkg/kube/ephemeral.ts";
 
-const spec: ManagerSpec = { version: "1.2.3", target: "app", image: "kdiag/manager:v1.2.3", pullPolicy: "IfNotPresent" };
+const spec: ManagerSpec = { version: "1.2.3", target: "app", image: "kdiag/manager:v1.2.3", pullPolicy: "IfNotPresent", profile: "privileged" };
 const base = getBaseContainerName(spec);
 
 function podWith(containers: Array<{ name: string; image?: string; state?: "running" | "waiting" | "terminated" }>): V1Pod {
@@ -90,4 +90,22 @@ test("another image, or another target's container, is not reused", () => {
   });
   const other = getBaseContainerName({ version: "1.2.3", target: "second" });
   assert.deepEqual(planInjection(podWith([{ name: other, state: "running" }]), spec), { kind: "add", name: base });
+});
+
+test("--profile netadmin: not privileged, root with the capabilities redirects and the shell need, in a container named for its profile", () => {
+  const netadmin: ManagerSpec = { ...spec, profile: "netadmin" };
+  const name = getBaseContainerName(netadmin);
+  assert.match(name, /^kdiag-netadmin-[0-9a-f]{10}$/);
+  assert.notEqual(name, base);
+  assert.deepEqual(buildManagerContainer(netadmin, name).securityContext, {
+    privileged: false,
+    runAsUser: 0,
+    runAsGroup: 0,
+    runAsNonRoot: false,
+    allowPrivilegeEscalation: true,
+    capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"] },
+  });
+  // A privileged container of the same target is not reused for netadmin, and the other way round.
+  const pod = podWith([{ name: base, state: "running" }]);
+  assert.deepEqual(planInjection(pod, netadmin), { kind: "add", name });
 });

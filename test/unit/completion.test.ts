@@ -21,7 +21,7 @@ test("kubectl kdiag <TAB> offers the commands with what each does, and no file n
 });
 
 test("a flag being typed completes among the command's own flags and the global ones", async () => {
-  assert.equal(await text("ps", "--p"), "--pod\n--pull-policy\n:4\n");
+  assert.equal(await text("ps", "--p"), "--pod\n--pull-policy\n--profile\n:4\n");
   assert.equal(await text("shell", "--priv"), "--privileged-programs\n:4\n");
   assert.match(await text("logs", "--"), /^--since$/m);
   assert.match(await text("logs", "--"), /^--namespace$/m);

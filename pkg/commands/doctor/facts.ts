@@ -41,7 +41,7 @@ export async function gatherFacts(config: DoctorConfig, session: KubeSession, ap
   const facts: DoctorFacts = { namespace, user, server, access, podSecurity };
   if (!pod) return { ...facts, injection: injectionFromLabels(podSecurity, namespace) };
   const target = resolveTarget(pod, config.target);
-  const spec: ManagerSpec = { version: getKdiagVersion(), target, image: config.image, pullPolicy: "IfNotPresent" };
+  const spec: ManagerSpec = { version: getKdiagVersion(), target, image: config.image, pullPolicy: "IfNotPresent", profile: "privileged" };
   const [injection, kernel] = await Promise.all([
     dryRunInjection(api, pod, spec, access),
     readKernel(core, pod, options),

@@ -3,8 +3,8 @@
 import { UsageError } from "../../errors.ts";
 import { parseDuration } from "../../kube/duration.ts";
 import { toKubeOptions, type KubeArgs, type KubeOptions } from "../../kube/options.ts";
-import { defaultTimeout, toPullPolicy } from "../pod-config.ts";
-import type { PullPolicy } from "../../kube/ephemeral.ts";
+import { defaultTimeout, toProfile, toPullPolicy } from "../pod-config.ts";
+import type { Profile, PullPolicy } from "../../kube/ephemeral.ts";
 import { getDefaultImage } from "../../version.ts";
 import { parseDestination, parsePodPort, type Destination, type Protocol } from "./destinations.ts";
 
@@ -30,6 +30,7 @@ export interface ReachArgs extends KubeArgs {
   expect?: string;
   probeTimeout?: string;
   maxSources?: string;
+  profile?: string;
   image?: string;
   pullPolicy?: string;
   timeout?: string;
@@ -56,6 +57,7 @@ export interface ReachConfig {
   probeTimeoutMs: number;
   /** Each source pod gets kdiag's container, for good: a selection larger than this is refused. */
   maxSources: number;
+  profile: Profile;
   image: string;
   pullPolicy: PullPolicy;
   timeoutMs: number;
@@ -100,6 +102,7 @@ export function toReachConfig(argv: ReachArgs): ReachConfig {
     expectFile: argv.expect,
     probeTimeoutMs,
     maxSources,
+    profile: toProfile(argv.profile),
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),
     timeoutMs,
