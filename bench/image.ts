@@ -88,8 +88,12 @@ async function measureIdleRss(reference: string): Promise<number> {
     await new Promise<void>((resolve) => child.stdout.on("data", (data: Buffer) => /Listening on/.test(String(data)) && resolve()));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const tasks = execFileSync("ctr", ["-a", socket, "-n", "k8s.io", "task", "ls"], { encoding: "utf8" });
-    const pid = tasks.split("\n").find((row) => row.startsWith(`${id} `))?.split(/\s+/)[1];
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const init = tasks.split("\n").find((row) => row.startsWith(`${id} `))?.split(/\s+/)[1];
+    // The task is kdiag-init, the image's entrypoint; the manager is its node child.
+    const children = readFileSync(`/proc/${init}/task/${init}/children`, "utf8").trim().split(/\s+/);
+    const manager = children.find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node");
+    if (!manager) throw new Error(`no node process under kdiag-init (pid ${init}) in ${reference}`);
+    const status = readFileSync(`/proc/${manager}/status`, "utf8");
     return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024;
   } finally {
     spawnSync("ctr", ["-a", socket, "-n", "k8s.io", "task", "kill", "-s", "SIGKILL", id], { stdio: "ignore" });
