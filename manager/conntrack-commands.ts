@@ -4,16 +4,8 @@
 import { isIP } from "node:net";
 import type { ConntrackEntry, ConntrackTuple } from "../api/gen/kdiag.ts";
 
-export const conntrackProtocols = ["tcp", "udp"] as const;
-export type ConntrackProtocol = (typeof conntrackProtocols)[number];
+import { conntrackProtocols, type ConntrackFilter, type ConntrackProtocol } from "../api/conntrack-filter.ts";
 
-export interface ConntrackFilter {
-  protocol?: ConntrackProtocol;
-  /** An IP literal: the original direction's destination. */
-  destination?: string;
-  /** The original direction's destination port. */
-  port?: number;
-}
 
 export type ConntrackAction = "list" | "delete";
 

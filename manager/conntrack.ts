@@ -5,7 +5,8 @@
 import { isIP } from "node:net";
 import { status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { ConntrackEntry, ConntrackRequest, ConntrackResponse } from "../api/gen/kdiag.ts";
-import { buildConntrackArgs, conntrackProtocols, parseConntrackListing, parseDeletedCount, type ConntrackFilter } from "./conntrack-commands.ts";
+import { conntrackProtocols, type ConntrackFilter } from "../api/conntrack-filter.ts";
+import { buildConntrackArgs, parseConntrackListing, parseDeletedCount } from "./conntrack-commands.ts";
 import type { Log } from "./log.ts";
 import type { Refusal } from "./redirect-request.ts";
 import { describeToolFailure, runTool } from "./run-tool.ts";

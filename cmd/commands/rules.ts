@@ -1,6 +1,7 @@
 // `kubectl kdiag rules`: flags only; the work is in pkg/commands/rules.
 import type { Argv, CommandModule } from "yargs";
-import { conntrackProtocols, rulesOutputs, type RulesArgs } from "../../pkg/commands/rules/config.ts";
+import { conntrackProtocols } from "../../api/conntrack-filter.ts";
+import { rulesOutputs, type RulesArgs } from "../../pkg/commands/rules/config.ts";
 import { addPodOptions, describeChoices, offerChoices } from "../options.ts";
 
 export const rulesCommand: CommandModule<object, RulesArgs> = {

@@ -1,6 +1,7 @@
 // `doctor`'s findings as a table for people and as one JSON document for tools. Anything the pod
 // or the API server wrote is escaped before it reaches a terminal. Pure; unit-tested.
 
+import { formatData } from "../../output/data.ts";
 import { escapeControl } from "../../output/escape.ts";
 import { podSecurityModes, type DoctorFacts, type Injection, type Verdict } from "./verdicts.ts";
 
@@ -46,8 +47,7 @@ export function formatDoctorJson(facts: DoctorFacts, verdicts: Verdict[]): strin
     commands: verdicts,
     works: verdicts.every((verdict) => verdict.works),
   };
-  // JSON.stringify escapes C0 controls; a terminal also acts on DEL, C1 and format characters.
-  return `${JSON.stringify(document, null, 2).replace(/[\u007f-\u009f\u2028\u2029\p{Cf}]/gu, escapeJsonChar)}\n`;
+  return formatData(document, "json");
 }
 
 function describePodSecurity(levels: DoctorFacts["podSecurity"]): string {
@@ -70,7 +70,3 @@ function describeInjection(injection: Injection): string {
   }
 }
 
-/** `\uXXXX` for each UTF-16 unit (a character beyond the BMP is two). */
-function escapeJsonChar(char: string): string {
-  return Array.from({ length: char.length }, (_, index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, "0")}`).join("");
-}

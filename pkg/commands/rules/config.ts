@@ -8,16 +8,8 @@ import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "
 export const rulesOutputs = ["text", ...dataFormats] as const;
 export type RulesOutput = (typeof rulesOutputs)[number];
 
-export const conntrackProtocols = ["tcp", "udp"] as const;
-export type ConntrackProtocol = (typeof conntrackProtocols)[number];
+import { conntrackProtocols, type ConntrackFilter } from "../../../api/conntrack-filter.ts";
 
-export interface ConntrackFilter {
-  protocol?: ConntrackProtocol;
-  /** The original direction's destination IP. */
-  destination?: string;
-  /** The original direction's destination port. */
-  port?: number;
-}
 
 export interface RuleFilter {
   /** An iptables table (`*nat`) or an nftables table of any family (`table inet T`). */
