@@ -22,8 +22,11 @@ export const images = {
   pause: "kdiag/pause:3.10",
 } as const;
 
-/** The manager image cluster:up builds from dist/ (kdiag/manager:v<package.json version>). */
-export const managerImage = `kdiag/manager:v${(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version}`;
+/** The manager image cluster:up builds from dist/: KDIAG_IMAGE, as the build stamps it, else
+ * kdiag/manager:v<package.json version>. */
+export const managerImage =
+  process.env.KDIAG_IMAGE ??
+  `kdiag/manager:v${(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version}`;
 
 export interface KubectlOptions {
   /** Written to kubectl's stdin (e.g. a manifest for `apply -f -`). */

@@ -8,7 +8,8 @@
 #   kdiag-test/client:v1        busybox + a loop asking $TARGET for a page every second
 #   kdiag-test/hostile:v1       busybox + static grpcurl + a poller (test/images/hostile) that
 #                               connects to every listener in its pod and injects its own bytes
-#   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built)
+#   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built);
+#                               named $KDIAG_IMAGE instead when set, as the build names it
 #   kdiag/coredns:<version>     scratch: the static coredns that build-binaries.sh built
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -107,7 +108,8 @@ build_client() {
 build_manager() {
   local version name dist="$REPO_ROOT/dist" f key archive base
   version="$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/package.json")"
-  name="kdiag/manager:v$version"
+  # The same name the build stamps into the CLI (scripts/build-info.mjs).
+  name="${KDIAG_IMAGE:-kdiag/manager:v$version}"
   for f in manager.js kdiag-init enter ash; do
     if [ ! -f "$dist/$f" ]; then
       log "dist/$f is missing (run npm run build): $name is not built"
