@@ -6,6 +6,12 @@ import { formatVersion } from "../pkg/commands/version.ts";
 import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
 
+// The launcher kept NODE_EXTRA_CA_CERTS from Node's start (cmd/launcher.sh, pkg/kube/extra-ca.ts);
+// the programs kdiag starts (credential plugins, `logs -- CMD`) get it back.
+if (process.env.KDIAG_EXTRA_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.KDIAG_EXTRA_CA_CERTS;
+}
+
 const args = process.argv.slice(2);
 const help = findRenderedHelp({
   invocation: getInvocationName(process.argv[1]),

@@ -100,6 +100,9 @@ async function buildCli(help) {
     banner: { js: "#!/usr/bin/env node\n" + requireShim },
   });
   chmodSync("dist/kubectl-kdiag.js", 0o755);
+  // What npm installs as the executables: starts the bundle without Node parsing NODE_EXTRA_CA_CERTS.
+  copyFileSync("cmd/launcher.sh", "dist/kubectl-kdiag");
+  chmodSync("dist/kubectl-kdiag", 0o755);
 }
 
 await Promise.all([

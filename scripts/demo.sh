@@ -13,7 +13,7 @@ npm run --silent build
 bash test/cluster/up.sh
 
 # `kubectl kdiag` is found by kubectl's plugin discovery, as after an install.
-ln -sf ../../dist/kubectl-kdiag.js .cluster/bin/kubectl-kdiag
+ln -sf ../../dist/kubectl-kdiag .cluster/bin/kubectl-kdiag
 export KUBECONFIG="$PWD/.cluster/kubeconfig" PATH="$PWD/.cluster/bin:$PATH"
 kubectl apply -f test/cluster/fixtures/demo.yaml >/dev/null
 kubectl wait --for=condition=Ready pod -l app=scratch --timeout=120s >/dev/null

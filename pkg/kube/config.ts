@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
+import { trustDeferredCertificates } from "./extra-ca.ts";
 import { applyClusterOverrides, applyUserOverrides } from "./overrides.ts";
 import type { KubeOptions } from "./options.ts";
 import { SessionKubeConfig } from "./session-kubeconfig.ts";
@@ -27,7 +28,10 @@ export function loadKubeSession(options: KubeOptions, env: NodeJS.ProcessEnv = p
   // With --server the flags alone can describe a cluster, as kubectl allows with no kubeconfig.
   const source = readKubeConfigFiles(kc, options.kubeconfig, env, { optional: options.clusterOverrides.server !== undefined });
   const context = findContext(kc, options, source);
-  const cluster = applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides);
+  const cluster = trustDeferredCertificates(
+    applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides),
+    env.KDIAG_EXTRA_CA_CERTS,
+  );
   if (!cluster.server) {
     throw new KdiagError(`cluster \`${cluster.name}\` in ${source} has no server address; pass --server`);
   }

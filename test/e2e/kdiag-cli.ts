@@ -9,6 +9,8 @@ import { execa, type Options, type Result, type ResultPromise } from "execa";
 import { kubeconfigPath, kubectl, kubectlPath, repoRoot } from "../cluster/kube.ts";
 
 export const bundle = path.join(repoRoot, "dist/kubectl-kdiag.js");
+/** What npm installs as the executables (cmd/launcher.sh): it starts the bundle. */
+export const launcher = path.join(repoRoot, "dist/kubectl-kdiag");
 
 /**
  * A PATH whose `kubectl` is the cluster's and whose `kubectl-kdiag` is the built CLI, with its
@@ -16,8 +18,8 @@ export const bundle = path.join(repoRoot, "dist/kubectl-kdiag.js");
  */
 function createPluginPath(): { PATH: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), "kdiag-e2e-bin-"));
-  symlinkSync(bundle, path.join(dir, "kubectl-kdiag"));
-  symlinkSync(bundle, path.join(dir, "kubectl_complete-kdiag"));
+  symlinkSync(launcher, path.join(dir, "kubectl-kdiag"));
+  symlinkSync(launcher, path.join(dir, "kubectl_complete-kdiag"));
   symlinkSync(kubectlPath, path.join(dir, "kubectl"));
   return { PATH: `${dir}:${process.env.PATH}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
