@@ -38,6 +38,13 @@ const cli: Argv = addGlobalOptions(yargs(args))
     showUsageError(message ?? error?.message ?? "invalid usage");
   });
 
+// yargs renders a command's whole help right after starting its handler, only to cache it for a
+// later showHelp: tens of milliseconds on the way to the command's first request. kdiag never
+// calls showHelp from a handler, and yargs renders the help on demand when the cache is empty.
+(cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } })
+  .getInternalMethods()
+  .getUsageInstance().cacheHelpMessage = () => {};
+
 /** As kubectl does: the reason, then where the usage is; not the whole help before the reason. */
 function showUsageError(message: string): never {
   reportError(new UsageError(message.replace(/\s*\n\s*/g, " ")));
