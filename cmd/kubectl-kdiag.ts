@@ -33,10 +33,17 @@ const cli: Argv = addGlobalOptions(yargs(args))
   .alias("help", "h")
   .wrap(Math.min(renderedHelpWidth, process.stdout.columns || renderedHelpWidth))
   .fail((message, error) => {
-    // An error thrown by a handler also reaches parseAsync's rejection, handled below.
-    if (error && !(error instanceof UsageError)) return;
-    showUsageError(message ?? error?.message ?? "invalid usage");
+    // An error thrown by a handler also reaches parseAsync's rejection, handled below. yargs' own
+    // parse errors (a flag missing its value: YError) are the user's, and nothing else says so.
+    if (error && !(error instanceof UsageError) && error.name !== "YError") return;
+    showUsageError(inKubectlWords(message ?? error?.message ?? "invalid usage"));
   });
+
+/** yargs' words for a flag typed without its value, in kubectl's. */
+function inKubectlWords(message: string): string {
+  const flag = /^Not enough arguments following: (\S+)$/.exec(message)?.[1];
+  return flag === undefined ? message : `flag needs an argument: ${flag.length === 1 ? "-" : "--"}${flag}`;
+}
 
 // yargs renders a command's whole help right after starting its handler, only to cache it for a
 // later showHelp: tens of milliseconds on the way to the command's first request. kdiag never

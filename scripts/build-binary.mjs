@@ -5,7 +5,7 @@
 // `kubectl_complete-kdiag` script kubectl (≥ 1.26) runs to complete `kubectl kdiag …`.
 import { build } from "esbuild";
 import { version, versionDefines } from "./build-info.mjs";
-import { markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import { deferStringWidth, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
@@ -30,7 +30,7 @@ await build({
     // import.meta.url has no meaning inside a SEA blob; nothing on the CLI path needs a real one.
     "import.meta.url": JSON.stringify("file:///kubectl-kdiag"),
   },
-  plugins: [markOptionalModulesAbsent],
+  plugins: [markOptionalModulesAbsent, deferStringWidth],
   logLevel: "warning",
 });
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { image, version, versionDefines } from "./build-info.mjs";
-import { inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import { deferStringWidth, inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
 import { renderHelp } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
@@ -90,7 +90,7 @@ async function buildCli(help) {
   writeFileSync(`dist/cli-chunks/${clientNode.chunkName}`, clientNode.contents);
   await build({
     ...common,
-    plugins: [...common.plugins, loadThroughCodeCache(clientNode)],
+    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode)],
     define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
     entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
     outdir: "dist",

@@ -64,3 +64,28 @@ export function loadThroughCodeCache({ chunkName, names }) {
     },
   };
 }
+
+// string-width builds an Intl.Segmenter and compiles Unicode property regexes as it loads, in each
+// of the three copies yargs and cliui bring (20–30 ms together), though yargs measures text only to
+// print help, which the build has already rendered. Each import of it becomes a stub that loads
+// the real module on its first call: esbuild runs a require()d module's body on the first require.
+export const deferStringWidth = {
+  name: "defer-string-width",
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await build.resolve(args.path, { resolveDir: args.resolveDir, importer: args.importer, kind: args.kind, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: "deferred-string-width" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "deferred-string-width" }, (args) => ({
+      contents:
+        `export default function stringWidth(text, options) {\n` +
+        `  const loaded = require(${JSON.stringify(args.path)});\n` +
+        `  return (typeof loaded === "function" ? loaded : loaded.default)(text, options);\n` +
+        `}\n`,
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
+  },
+};

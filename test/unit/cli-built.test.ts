@@ -68,6 +68,12 @@ test("yargs' own validation errors take the same shape", async () => {
   const unknown = await run("kdiag", ["shell", "--pod", "p", "--bogus"]);
   assert.equal(unknown.exitCode, 2);
   assert.equal(unknown.stderr, "kdiag: Unknown argument: bogus\nSee 'kdiag shell --help' for usage.");
+  const noValue = await run("kdiag", ["shell", "--pod"]);
+  assert.equal(noValue.exitCode, 2);
+  assert.equal(noValue.stderr, "kdiag: flag needs an argument: --pod\nSee 'kdiag shell --help' for usage.");
+  const noSelector = await run("kubectl-kdiag", ["ps", "-l"]);
+  assert.equal(noSelector.exitCode, 2);
+  assert.equal(noSelector.stderr, "kdiag: flag needs an argument: -l\nSee 'kubectl kdiag ps --help' for usage.");
   const none = await run("kubectl-kdiag", []);
   assert.equal(none.exitCode, 2);
   assert.equal(none.stderr, "kdiag: choose a command\nSee 'kubectl kdiag --help' for usage.");
