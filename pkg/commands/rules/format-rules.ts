@@ -42,7 +42,7 @@ export function formatRulesText(selected: readonly SelectedDump[]): string {
   return sections.join("\n");
 }
 
-function escapeLine(text: string): string {
+export function escapeLine(text: string): string {
   return text.split("\t").map(escapeControl).join("\t");
 }
 
