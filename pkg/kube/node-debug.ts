@@ -56,7 +56,10 @@ export async function startNodeDebugPod(options: NodeDebugOptions): Promise<Node
   };
   const stopListening = options.onInterrupt(() => {
     progress.clear();
-    void remove().finally(() => options.exit(130));
+    void remove().finally(() => {
+      if (creation) progress.note(`interrupted; pod ${name} deleted`);
+      options.exit(130);
+    });
   });
   try {
     progress.update(`creating pod ${name} on node ${node} (host network)`);
