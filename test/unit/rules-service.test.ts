@@ -19,6 +19,7 @@ const read = (file: string) => readFileSync(path.join(fixtures, file), "utf8");
 const iptables = read("iptables-nft-save.txt");
 const ip6tables = read("ip6tables-nft-save.txt");
 const nft = read("nft-list-ruleset.txt");
+const node2 = read("node-2-iptables-nft-save.txt");
 const services = JSON.parse(read("services.json")) as V1Service[];
 const slices = JSON.parse(read("endpointslices.json")) as V1EndpointSlice[];
 
@@ -107,6 +108,19 @@ test("iptables mode: an externalTrafficPolicy Local NodePort with an unnamed por
   assert.ok(lines.includes("-A KUBE-EXT-OIP6M47MRZFUUU55 -j KUBE-SVL-OIP6M47MRZFUUU55"));
   // `svcrules-capture/echo` is a prefix of `svcrules-capture/echo-local`, not its name.
   assert.ok(selectServiceIptablesLines(iptables, target("echo")).every((line) => !line.includes("echo-local")));
+});
+
+test("iptables mode: externalTrafficPolicy Local on a node without a local endpoint is the filter table's DROP 'has no local endpoints', before the NAT chains", () => {
+  const lines = selectServiceIptablesLines(node2, target("echo-local"));
+  assert.deepEqual(lines.slice(0, 4), [
+    "*filter",
+    ":KUBE-EXTERNAL-SERVICES - [0:0]",
+    '-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "svcrules-capture/echo-local has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30348 -j DROP',
+    "COMMIT",
+  ]);
+  // The ClusterIP still leads to both endpoints (on kdiag-node); the NodePort has no local chain to go to.
+  assert.equal(lines.filter((line) => line.includes("-j DNAT")).length, 2);
+  assert.ok(!lines.some((line) => line.includes("KUBE-SVL-")));
 });
 
 test("iptables mode: without comments (a large cluster's kube-proxy drops them on endpoint rules) the chains are still found from the ClusterIP and the jumps", () => {
