@@ -6,9 +6,11 @@ import { addPodOptions, describeChoices, offerChoices } from "../options.ts";
 
 export const rulesCommand: CommandModule<object, RulesArgs> = {
   command: "rules [options]",
-  describe: "A pod's iptables and nftables rules (kdiag's marked), or its conntrack entries",
+  describe: "A pod's or a node's iptables and nftables rules (kdiag's marked), a Service's kube-proxy rules on a node, or conntrack entries",
   builder: (yargs: Argv<object>) =>
     addPodOptions(yargs)
+      .option("node", { type: "string", requiresArg: true, describe: "Read this node's rules, through a short-lived host-network debug pod (kdiag-node-debug-…) in the namespace" })
+      .option("service", { type: "string", requiresArg: true, describe: "With --node: only kube-proxy's rules for this Service, [NAMESPACE/]NAME[:PORT]" })
       .option("table", { type: "string", requiresArg: true, describe: "Only this table: *TABLE of iptables, table FAMILY TABLE of nftables" })
       .option("chain", { type: "string", requiresArg: true, describe: "Only this chain (with its table's first and last lines)" })
       .option("conntrack", { type: "boolean", describe: "The pod's conntrack entries instead of its rules" })
@@ -20,6 +22,8 @@ export const rulesCommand: CommandModule<object, RulesArgs> = {
       .option("output", offerChoices(rulesOutputs, { alias: "o", type: "string", requiresArg: true, describe: `Output format: ${describeChoices(rulesOutputs)}`, defaultDescription: "text" }))
       .example("$0 rules --pod web-0", "every backend's rules in web-0's network namespace, kdiag's ending in `# kdiag`")
       .example("$0 rules -l app=web --table nat --chain OUTPUT", "one chain of one table")
+      .example("$0 rules --node worker-1 --service default/web", "the KUBE-SVC/KUBE-SEP chains (or nftables chains and map elements) kube-proxy made for Service web on worker-1")
+      .example("$0 rules --node worker-1 --conntrack --dst 10.96.0.10", "the node's conntrack entries to a ClusterIP")
       .example("$0 rules --pod client --conntrack --proto udp --dport 53", "the pod's UDP conntrack entries to port 53")
       .example("$0 rules --pod client --conntrack-delete --proto udp --dst 10.96.0.10 --yes", "drop stale entries to a Service IP, without asking") as Argv<RulesArgs>,
   handler: async (argv) => {

@@ -36,6 +36,11 @@ export interface PodCommandConfig {
 export const defaultTimeout = "2m";
 
 export function toPodCommandConfig(argv: PodCommandArgs): PodCommandConfig {
+  return { ...toManagerConfig(argv), selection: toPodSelection(argv) };
+}
+
+/** Everything but the pod: for a command that picks its pod itself (`rules --node` makes one). */
+export function toManagerConfig(argv: PodCommandArgs): Omit<PodCommandConfig, "selection"> {
   const target = argv.target?.trim();
   if (argv.target !== undefined && !target) throw new UsageError("-t needs a container name");
   const image = argv.image?.trim();
@@ -44,7 +49,6 @@ export function toPodCommandConfig(argv: PodCommandArgs): PodCommandConfig {
   if (timeoutMs <= 0) throw new UsageError(`--timeout \`${argv.timeout}\` must be longer than 0s`);
   return {
     kube: toKubeOptions(argv),
-    selection: toPodSelection(argv),
     target: target || undefined,
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),

@@ -6,7 +6,7 @@ import { KdiagError, oneLine } from "../errors.ts";
 
 /** What we were doing when the API failed, for the message. */
 export interface ApiAction {
-  verb: "get" | "list" | "patch" | "create" | "watch";
+  verb: "get" | "list" | "patch" | "create" | "delete" | "watch";
   resource: string;
   namespace: string;
   name?: string;

@@ -1,15 +1,16 @@
-// `rules`: the pod's iptables and nftables rules, or (--conntrack) its conntrack entries. Every
-// flag is checked here, before any manager is injected. Pure; test/unit/rules-config.test.ts.
+// `rules`: a pod's (or, with --node, a node's) iptables and nftables rules, a Service's
+// kube-proxy rules on a node, or (--conntrack) the conntrack entries. Every flag is checked here,
+// before any manager is injected or debug pod created. Pure; test/unit/rules.test.ts.
 import { isIP } from "node:net";
+import { conntrackProtocols, type ConntrackFilter } from "../../../api/conntrack-filter.ts";
 import { UsageError } from "../../errors.ts";
+import { toPodSelection, type PodSelection } from "../../kube/pod-selection.ts";
 import { dataFormats } from "../../output/data.ts";
-import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
+import { toManagerConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
+import type { ServiceRef } from "./service-target.ts";
 
 export const rulesOutputs = ["text", ...dataFormats] as const;
 export type RulesOutput = (typeof rulesOutputs)[number];
-
-import { conntrackProtocols, type ConntrackFilter } from "../../../api/conntrack-filter.ts";
-
 
 export interface RuleFilter {
   /** An iptables table (`*nat`) or an nftables table of any family (`table inet T`). */
@@ -19,10 +20,16 @@ export interface RuleFilter {
 
 export type RulesMode =
   | { kind: "rules"; filter: RuleFilter }
+  | { kind: "service"; service: ServiceRef }
   | { kind: "conntrack"; filter: ConntrackFilter }
   | { kind: "conntrack-delete"; filter: ConntrackFilter; yes: boolean };
 
+/** Where the rules are read: a pod's manager, or one in a host-network debug pod on a node. */
+export type RulesPlace = { kind: "pod"; selection: PodSelection } | { kind: "node"; node: string };
+
 export interface RulesArgs extends PodCommandArgs {
+  node?: string;
+  service?: string;
   table?: string;
   chain?: string;
   conntrack?: boolean;
@@ -34,7 +41,8 @@ export interface RulesArgs extends PodCommandArgs {
   output?: string;
 }
 
-export interface RulesConfig extends PodCommandConfig {
+export interface RulesConfig extends Omit<PodCommandConfig, "selection"> {
+  place: RulesPlace;
   mode: RulesMode;
   output: RulesOutput;
 }
@@ -45,10 +53,26 @@ const tableOrChainName = /^[A-Za-z0-9_.-]{1,64}$/;
 export function toRulesConfig(argv: RulesArgs): RulesConfig {
   const output = rulesOutputs.find((candidate) => candidate === (argv.output ?? "text"));
   if (!output) throw new UsageError(`-o \`${argv.output}\` is not an output format; use one of ${rulesOutputs.join(", ")}`);
-  return { ...toPodCommandConfig(argv), mode: toMode(argv), output };
+  // The mode first: `--service` without `--node` is told what it lacks, not to choose a pod.
+  const mode = toMode(argv);
+  return { ...toManagerConfig(argv), place: toPlace(argv), mode, output };
+}
+
+// Node names are DNS subdomains (RFC 1123); Service, namespace and port names DNS labels.
+const nodeName = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function toPlace(argv: RulesArgs): RulesPlace {
+  if (argv.node === undefined) return { kind: "pod", selection: toPodSelection(argv) };
+  const given = (["pod", "selector", "target"] as const).find((flag) => argv[flag] !== undefined);
+  if (given) throw new UsageError(`--node reads the node's rules through kdiag's own debug pod; drop ${given === "selector" ? "-l" : given === "target" ? "-t" : "--pod"}`);
+  const node = argv.node.trim();
+  if (!nodeName.test(node)) throw new UsageError(`--node \`${argv.node}\` is not a node name`);
+  return { kind: "node", node };
 }
 
 function toMode(argv: RulesArgs): RulesMode {
+  if (argv.service !== undefined) return toServiceMode(argv);
   const conntrack = argv.conntrack === true || argv.conntrackDelete === true;
   if (argv.yes && !argv.conntrackDelete) throw new UsageError("--yes confirms --conntrack-delete; it means nothing without it");
   if (!conntrack) {
@@ -64,6 +88,31 @@ function toMode(argv: RulesArgs): RulesMode {
     throw new UsageError("--conntrack-delete needs --dst or --dport: without them it would flush every entry");
   }
   return argv.conntrackDelete ? { kind: "conntrack-delete", filter, yes: argv.yes === true } : { kind: "conntrack", filter };
+}
+
+function toServiceMode(argv: RulesArgs): RulesMode {
+  if (argv.node === undefined) throw new UsageError("--service needs --node NODE: a Service's kube-proxy rules are read on a node");
+  const other = (["table", "chain", "conntrack", "conntrackDelete", "proto", "dst", "dport", "yes"] as const).find((flag) => argv[flag] !== undefined);
+  if (other) throw new UsageError(`--service picks the rules itself; drop --${other.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  return { kind: "service", service: toServiceRef(argv.service ?? "") };
+}
+
+/** `[NS/]NAME[:PORT]`; PORT is the Service's port number or its name. */
+export function toServiceRef(text: string): ServiceRef {
+  const match = /^(?:([^/:]+)\/)?([^/:]+)(?::([^/:]+))?$/.exec(text.trim());
+  const [, namespace, name, port] = match ?? [];
+  if (!name || !label.test(name) || (namespace !== undefined && !label.test(namespace))) {
+    throw new UsageError(`--service \`${text}\` is not a Service; use NAME, NAMESPACE/NAME or either with :PORT`);
+  }
+  const ref: ServiceRef = { name, ...(namespace !== undefined ? { namespace } : {}) };
+  if (port === undefined) return ref;
+  if (/^\d+$/.test(port)) {
+    const number = Number(port);
+    if (number < 1 || number > 65535) throw new UsageError(`port \`${port}\` in \`--service ${text}\` is out of range (1–65535)`);
+    return { ...ref, port: number };
+  }
+  if (!label.test(port) || port.length > 15) throw new UsageError(`port \`${port}\` in \`--service ${text}\` is not a port number or name`);
+  return { ...ref, port };
 }
 
 function toName(value: string | undefined, flag: string): string | undefined {

@@ -32,6 +32,8 @@ export function formatConntrackTable(entries: readonly ConntrackEntry[]): string
 export interface ConntrackDocument {
   pod: string;
   namespace: string;
+  /** With --node: the node, read through the debug pod `pod`. */
+  node?: string;
   entries: Array<{
     protocol: string;
     state: string;
@@ -51,7 +53,7 @@ interface TupleDocument {
   destinationPort: number;
 }
 
-export function toConntrackDocument(place: { pod: string; namespace: string }, entries: readonly ConntrackEntry[], truncated: boolean): ConntrackDocument {
+export function toConntrackDocument(place: { pod: string; namespace: string; node?: string }, entries: readonly ConntrackEntry[], truncated: boolean): ConntrackDocument {
   const tuple = (value: ConntrackTuple | undefined): TupleDocument => ({
     source: value?.source ?? "",
     destination: value?.destination ?? "",

@@ -42,7 +42,7 @@ export function formatRulesText(selected: readonly SelectedDump[]): string {
   return sections.join("\n");
 }
 
-function escapeLine(text: string): string {
+export function escapeLine(text: string): string {
   return text.split("\t").map(escapeControl).join("\t");
 }
 
@@ -50,6 +50,8 @@ function escapeLine(text: string): string {
 export interface RulesDocument {
   pod: string;
   namespace: string;
+  /** With --node: the node, read through the debug pod `pod`. */
+  node?: string;
   backends: Array<{
     backend: string;
     /** The kept lines, joined; empty when none. */
@@ -62,7 +64,7 @@ export interface RulesDocument {
   }>;
 }
 
-export function toRulesDocument(place: { pod: string; namespace: string }, selected: readonly SelectedDump[]): RulesDocument {
+export function toRulesDocument(place: { pod: string; namespace: string; node?: string }, selected: readonly SelectedDump[]): RulesDocument {
   return {
     ...place,
     backends: selected.map(({ dump, lines }) => ({
