@@ -45,7 +45,7 @@ const tableOrChainName = /^[A-Za-z0-9_.-]{1,64}$/;
 export function toRulesConfig(argv: RulesArgs): RulesConfig {
   const output = rulesOutputs.find((candidate) => candidate === (argv.output ?? "text"));
   if (!output) throw new UsageError(`-o \`${argv.output}\` is not an output format; use one of ${rulesOutputs.join(", ")}`);
-  return { ...toPodCommandConfig(argv), mode: toMode(argv), output };
+  return { ...toPodCommandConfig(argv, "rules"), mode: toMode(argv), output };
 }
 
 function toMode(argv: RulesArgs): RulesMode {
