@@ -75,7 +75,7 @@ test("--privileged-programs is passed to enter before the PID, and warns in one 
   assert.deepEqual(buildShellCommand({ ...config, enterTarget: "1", profile: "privileged" }), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
   assert.equal(
     privilegedProgramsWarning,
-    "--privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container",
+    "--privileged-programs: the container's own programs run as root with every capability of kdiag's container",
   );
 });
 

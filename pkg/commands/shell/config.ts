@@ -33,7 +33,7 @@ export const privilegedProgramsFlag = "--privileged-programs";
 
 /** Printed on stderr (as `kdiag: warning: …`) when the user asks for --privileged-programs. */
 export const privilegedProgramsWarning =
-  `${privilegedProgramsFlag}: the container's own programs run as root with every capability of kdiag's privileged container`;
+  `${privilegedProgramsFlag}: the container's own programs run as root with every capability of kdiag's container`;
 
 export function toShellConfig(argv: ShellArgs): ShellConfig {
   return {
