@@ -105,3 +105,17 @@ test("the JSON document carries the facts and the verdicts, with terminal contro
   assert.equal(document.works, true);
   assert.deepEqual(document.commands.map((verdict: { command: string }) => verdict.command), ["shell", "ps", "redir", "logs"]);
 });
+
+test("under baseline, the verdicts carry the profile auto would pick, and the table says what it gives", () => {
+  const reason = "redir needs kdiag's profile netadmin (or privileged), which pod `web-1` in namespace `shop` does not admit: …";
+  const admitted = { kind: "admitted", container: "kdiag-baseline-0123456789", profile: "baseline", how: "dry-run" } as const;
+  const found = facts({ podSecurity: { enforce: "baseline" }, injections: { shell: admitted, ps: admitted, redir: { kind: "refused", reason } } });
+  assert.deepEqual(
+    judge(found).map((verdict) => [verdict.command, verdict.works, verdict.profile]),
+    [["shell", true, "baseline"], ["ps", true, "baseline"], ["redir", false, undefined], ["logs", true, undefined]],
+  );
+  const table = formatDoctorTable(found, judge(found));
+  assert.match(table, /^auto for shell +profile baseline: kdiag-baseline-0123456789 would be admitted \(server-side dry run\)$/m);
+  assert.match(table, /^shell +yes +with profile baseline: the shell by chroot into the target's root as its user, ps; not redir or rules$/m);
+  assert.match(table, /^redir +no +redir needs kdiag's profile netadmin/m);
+});
