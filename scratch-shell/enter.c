@@ -413,21 +413,49 @@ static void raise_chroot_capability(void) {
 }
 
 /*
+ * Root with the runtime's default capabilities (the baseline profile where the pod spec does not
+ * name the target's user): become the target's user, as /proc/PID/status says it is, keeping our
+ * capabilities across the switch (SECBIT_NO_SETUID_FIXUP) until the chroot is done.
+ */
+static void become_target_user(const struct identity *target) {
+  if (setgroups((size_t)target->group_count, target->groups) != 0) fail_drop("setgroups");
+  if (setresgid(target->gid, target->gid, target->gid) != 0) fail_drop("setresgid");
+  if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) fail_drop("setting securebits");
+  if (setresuid(target->uid, target->uid, target->uid) != 0) fail_drop("setresuid");
+}
+
+/* After the chroot a non-root shell needs nothing of ours: no capability is left to anything it
+ * runs (a root target's shell keeps root's, as the target has them). no_new_privs either way. */
+static void keep_only_target_rights(void) {
+  if (geteuid() != 0) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "dropping capabilities: %s", strerror(errno));
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
+}
+
+/*
  * --chroot (the baseline profile): kdiag's container already shares the pod's network, uts and
  * ipc namespaces and the target's pid namespace; running as the target's own user with only
- * CAP_SYS_CHROOT, enter chroots to PID's root and runs PROGRAM there — no setns, no change of
- * user (we already are the target's), nothing written into the target. no_new_privs: nothing the
- * target's root holds gains more than we have.
+ * CAP_SYS_CHROOT, enter chroots to PID's root and runs PROGRAM there — no setns, nothing written
+ * into the target. Run as root (the target's user unknown to the pod spec), it first becomes the
+ * user /proc/PID/status names. Then a non-root shell drops every capability, and no_new_privs is
+ * set: the shell has the target's own rights.
  */
 static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) __attribute__((noreturn));
 static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) {
+  static struct identity target;
+  read_identity(proc_pid, &target);
+  if (geteuid() == 0 && target.uid != 0) become_target_user(&target);
   require_same_identity(proc_pid, "baseline");
   int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
   ensure_alive(pidfd, pid);
   close(pidfd);
   raise_chroot_capability();
   change_root(rootfd);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
+  keep_only_target_rights();
   exec_program(programfd, program, program_argv, NULL, make_environment(NULL));
   exit(EXIT_CANNOT_EXECUTE);
 }

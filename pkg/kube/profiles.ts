@@ -99,8 +99,10 @@ export function buildSecurityContext(profile: Profile, user: TargetUser = {}): S
  * The target's own user: without CAP_SYS_PTRACE (which baseline does not admit) only the same uid
  * and gid may open /proc/<pid>/root. SYS_CHROOT reaches enter through its file capability, which
  * a non-root exec honours only without no_new_privs: allowPrivilegeEscalation stays true, as
- * baseline allows. A root target keeps the runtime's default capabilities (baseline admits them):
- * the kernel lets us open a process's root only when we hold every capability it holds.
+ * baseline allows. A root target, or one whose user the spec does not name, gets root with the
+ * runtime's default capabilities (baseline admits them): the kernel lets us open a process's root
+ * only when we hold every capability it holds, and enter --chroot becomes the user
+ * /proc/<pid>/status names (CAP_SETUID, CAP_SETGID, CAP_SETPCAP are among the defaults).
  */
 function buildBaselineContext(user: TargetUser): SecurityContext {
   const uid = user.uid ?? 0;

@@ -43,14 +43,29 @@ function markedPod(marker: string): object[] {
   ];
 }
 
+/** The scratch server as its image runs it (root), no user in the spec: baseline admits it. */
+function rootPod(): object {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "root", labels: { app: "root" } },
+    spec: {
+      nodeName: "kdiag-node",
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "server", image: images.server, imagePullPolicy: "Never", args: ["8080"] }],
+    },
+  };
+}
+
 before(async () => {
   await ensureCluster();
   [baseline, restricted] = await Promise.all([
     createNamespace("kdiag-e2e-psa-baseline", { "pod-security.kubernetes.io/enforce": "baseline" }),
     createNamespace("kdiag-e2e-psa-restricted", { "pod-security.kubernetes.io/enforce": "restricted" }),
   ]);
-  await Promise.all([apply(baseline.name, markedPod("baseline-marker")), apply(restricted.name, markedPod("restricted-marker"))]);
-  await Promise.all([waitForPods(baseline.name, "app=marked"), waitForPods(restricted.name, "app=marked")]);
+  await Promise.all([apply(baseline.name, [...markedPod("baseline-marker"), rootPod()]), apply(restricted.name, markedPod("restricted-marker"))]);
+  await Promise.all([waitForPods(baseline.name, "app=marked"), waitForPods(baseline.name, "app=root"), waitForPods(restricted.name, "app=marked")]);
 });
 after(async () => Promise.all([baseline?.cleanup(), restricted?.cleanup()]));
 
@@ -104,6 +119,16 @@ test("baseline: the pod shows the profile's securityContext and nothing privileg
   });
   const { stdout: yaml } = await kubectl(["-n", baseline.name, "get", "pod", "app", "-o", "yaml"]);
   assert.doesNotMatch(yaml, /privileged: true|hostPID|hostNetwork|hostIPC|SYS_ADMIN|NET_ADMIN/);
+});
+
+test("baseline: a target whose user the spec does not name (root here) gets a root container with the runtime's defaults, and the shell enters its root", async () => {
+  const result = await kdiag(["shell", "-n", baseline.name, "--pod", "root", "--", "-c", "ls /; cat /proc/1/cmdline; echo; id -u"]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const lines = String(result.stdout).split("\n");
+  assert.ok(lines.includes("server"), `the target's root: ${result.stdout}`);
+  assert.deepEqual(lines.slice(-2), ["/server\u00008080\u0000", "0"], "its PID 1, and the shell runs as root, as the target does");
+  const { stdout } = await kubectl(["-n", baseline.name, "get", "pod", "root", "-o", "jsonpath={.spec.ephemeralContainers[0].securityContext}"]);
+  assert.deepEqual(JSON.parse(stdout), { allowPrivilegeEscalation: true, capabilities: { add: ["SYS_CHROOT"] }, privileged: false, runAsNonRoot: false, runAsUser: 0 });
 });
 
 test("restricted: ps works with a container that has no capability at all", async () => {

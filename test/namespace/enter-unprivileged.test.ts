@@ -60,6 +60,18 @@ describe("enter without privileges: --chroot as the target's user, --own-root wi
     });
   });
 
+  it("--chroot as root (the pod spec did not name the target's user) becomes the user /proc says, and keeps no capability", async () => {
+    // Root with a runtime's default capabilities plus SYS_CHROOT, as baseline admits.
+    const result = await runCommand([
+      "nsenter", `--net=/run/netns/${pod.podNs}`, `--pid=/proc/${target.hostPid}/ns/pid`, "--",
+      "unshare", "--mount", "--mount-proc", "--",
+      "setpriv", "--inh-caps=-all",
+      "--bounding-set=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+sys_chroot,+mknod,+audit_write,+setfcap",
+      "--", enter, "--chroot", "1", binaries.ash, "-c", "cat /marker; id -u; id -g; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status",
+    ]);
+    assert.deepEqual(result, { code: 0, stdout: `${target.marker}\n1000\n1000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n`, stderr: "" });
+  });
+
   it("--chroot as another user is one line naming both users and what fixes it", async () => {
     const result = await asContainer({ uid: 1001, gid: 1001 }, "baseline", "--chroot", "1", binaries.ash, "-c", "true");
     assert.deepEqual(result, {
