@@ -3,7 +3,8 @@
 
 import type { Argv, Options } from "yargs";
 import { defaultTimeout } from "../pkg/commands/pod-config.ts";
-import { profiles, pullPolicies } from "../pkg/kube/ephemeral.ts";
+import { pullPolicies } from "../pkg/kube/ephemeral.ts";
+import { profileChoices } from "../pkg/kube/profiles.ts";
 import { getDefaultImage } from "../pkg/version.ts";
 
 // Filled by offerChoices as the option objects below are built.
@@ -46,11 +47,11 @@ export const podOptions = {
 export const managerOptions = {
   image: { type: "string", requiresArg: true, describe: "Image of kdiag's manager", defaultDescription: getDefaultImage() },
   "pull-policy": offerChoices(pullPolicies, { type: "string", requiresArg: true, describe: `Pull policy of the manager image: ${describeChoices(pullPolicies)}`, defaultDescription: "IfNotPresent" }),
-  profile: offerChoices(profiles, {
+  profile: offerChoices(profileChoices, {
     type: "string",
     requiresArg: true,
-    describe: `What kdiag's container may do: ${describeChoices(profiles)} (netadmin: only the capabilities redir and the shell need, not privileged)`,
-    defaultDescription: "privileged",
+    describe: `What kdiag's container may do: ${describeChoices(profileChoices)} (auto: the weakest that serves the command and that the namespace admits, by a server-side dry run; see README's profiles)`,
+    defaultDescription: "auto",
   }),
   timeout: { type: "string", requiresArg: true, describe: "How long to wait for kdiag's container to start (image-pull errors end the wait at once)", defaultDescription: defaultTimeout },
 } as const satisfies Record<string, Options>;

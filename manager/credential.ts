@@ -9,7 +9,9 @@ import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
 
-export const defaultCredentialFile = "/run/kdiag/credential.json";
+import { getCredentialPath } from "../api/credential-path.ts";
+
+export const defaultCredentialFile = getCredentialPath(process.getuid?.() ?? 0);
 
 export interface Credential extends CredentialFile {
   privateKey: string;

@@ -25,14 +25,17 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
   const { log } = options;
   // A closed stdout (log collector gone) must not take redirects down with an EPIPE.
   process.stdout.on("error", () => {});
-  // Before our own table exists, so there is no risk of removing it.
-  const leftovers = await removeLeftoverTables().catch((error: Error) => error);
-  const ipv6 = await probeIpv6();
   // Read once: a manager's capabilities do not change while it runs.
   const missingCapabilities = await readMissingCapabilities();
+  // The baseline and restricted profiles have no NET_ADMIN: nft could only fail, slowly.
+  const canRedirect = !missingCapabilities.some((entry) => entry.feature === "redirects");
+  const noNetAdmin = new Error("kdiag's container has no CAP_NET_ADMIN (profile baseline or restricted)");
+  // Before our own table exists, so there is no risk of removing it.
+  const leftovers = canRedirect ? await removeLeftoverTables().catch((error: Error) => error) : noNetAdmin;
+  const ipv6 = await probeIpv6();
   // nft gone: its redirects end (their rules went with its table) and a fresh session follows;
   // if none can be had, a manager that cannot redirect exits so that kdiag injects a new one.
-  const rules = await RedirectRules.open({
+  const rules = !canRedirect ? noNetAdmin : await RedirectRules.open({
     onLost: ({ table, error }) => {
       log("error", "kdiag's nft process is gone, and every redirect rule with it; starting a fresh one", { table, error: error.message });
       void redirects.endAll({ code: status.ABORTED, details: `the kdiag manager lost its redirect rules: ${error.message}` });

@@ -7,7 +7,10 @@ import type { Duplex } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { PodCommandConfig } from "./commands/pod-config.ts";
 import { loadKubeSession, type KubeSession } from "./kube/config.ts";
+import { chooseProfile, describeRefusal } from "./kube/choose-profile.ts";
+import { readContainerUid, type ManagerSpec } from "./kube/ephemeral.ts";
 import { ensureManagerContainer } from "./kube/inject.ts";
+import { commandProfiles, profileSummaries, readTargetUser, type InjectingCommand, type Profile } from "./kube/profiles.ts";
 import {
   fetchManagerCredential,
   loadManagerCredential,
@@ -45,6 +48,8 @@ export interface ReadyManager {
   container: string;
   /** true when this command added the container (a first injection). */
   added: boolean;
+  /** The container's profile (auto resolved). */
+  profile: Profile;
 }
 
 /** What a command refuses before anything is added to the pod: throws a KdiagError to refuse. */
@@ -66,14 +71,35 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
   const waitForTarget = check.stoppedTarget?.waitForTarget;
   if (waitForTarget && readTargetState(pod, target).kind !== "running") pod = await waitForTarget(pod, target);
   describeTargetForEnter(pod, target, { offersWait: check.stoppedTarget?.offersWait });
-  const injected = await ensureManagerContainer({
-    api: kube.api,
+  const base = { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy, user: readTargetUser(pod, target) };
+  const profile = config.profile === "auto" ? await resolveAutoProfile(config, kube, progress, pod, base) : config.profile;
+  const injected = await ensureManagerContainer({ api: kube.api, pod, spec: { ...base, profile }, timeoutMs: config.timeoutMs, progress });
+  return { ...injected, target, profile };
+}
+
+/**
+ * --profile auto: a kdiag container that serves the command is reused; otherwise the dry runs
+ * pick the profile to add, which is said on stderr (a note: --quiet silences it). When the
+ * namespace admits none, one line names what the command needs and why it was refused.
+ */
+async function resolveAutoProfile(config: PodCommandConfig, kube: Kube, progress: Progress, pod: V1Pod, spec: Omit<ManagerSpec, "profile">): Promise<Profile> {
+  const podName = pod.metadata?.name ?? "";
+  progress.update(`choosing kdiag's profile for ${config.command} in pod ${podName}`);
+  const choice = await chooseProfile({
     pod,
-    spec: { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy, profile: config.profile },
-    timeoutMs: config.timeoutMs,
-    progress,
+    spec,
+    command: config.command,
+    dryRun: (container) => kube.api.addEphemeralContainer(podName, container, { dryRun: true }),
   });
-  return { ...injected, target };
+  markStep("profile chosen");
+  if (choice.kind === "refused") throw describeRefusal(config.command, { pod: podName, namespace: kube.session.namespace }, choice.refusals);
+  if (choice.kind === "add") progress.note(`profile ${choice.profile} (auto: ${describeChoice(config.command, choice.profile)})`);
+  return choice.profile;
+}
+
+function describeChoice(command: InjectingCommand, profile: Profile): string {
+  const [full] = commandProfiles[command];
+  return profile === full || profile === "privileged" ? profileSummaries[profile] : `${full} is not admitted here; ${profileSummaries[profile]}`;
 }
 
 export interface ManagerEndpoint extends ReadyManager {
@@ -139,6 +165,7 @@ export async function secureManager(
     pod: endpoint.podName,
     podUid: endpoint.pod.metadata?.uid ?? endpoint.podName,
     container: endpoint.container,
+    uid: readContainerUid(endpoint.pod, endpoint.container),
   };
   progress.update(`reading the credential of ${endpoint.container}`);
   const loaded = await loadManagerCredential(source);

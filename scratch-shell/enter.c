@@ -78,6 +78,8 @@ enum { EXIT_ENTER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 
 
 #define ALL_NAMESPACES (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 #define PRIVILEGED_PROGRAMS_FLAG "--privileged-programs"
+#define CHROOT_FLAG "--chroot"
+#define OWN_ROOT_FLAG "--own-root"
 enum { MAX_GROUPS = 256 };
 
 /* Who the target runs as: its effective uid and gid and its supplementary groups. */
@@ -322,7 +324,7 @@ static void change_root(int rootfd) {
 }
 
 /* Nothing of our own environment means anything in the target; keep only the terminal type. */
-static char **make_environment(void) {
+static char **make_environment(const char *extra) {
   static char term[256];
   static char *env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -330,12 +332,15 @@ static char **make_environment(void) {
     "PS1=kdiag \\h:\\w\\$ ",
     NULL,
     NULL,
+    NULL,
   };
+  int next = 3;
   const char *value = getenv("TERM");
   if (value != NULL && strlen(value) < sizeof term - 5) {
     snprintf(term, sizeof term, "TERM=%s", value);
-    env[3] = term;
+    env[next++] = term;
   }
+  if (extra != NULL) env[next++] = (char *)extra;
   return env;
 }
 
@@ -369,7 +374,7 @@ static int wait_for_child(void) {
   return WEXITSTATUS(status);
 }
 
-static void exec_program(int programfd, const char *path, char **argv, const struct identity *identity) {
+static void exec_program(int programfd, const char *path, char **argv, const struct identity *identity, char **env) {
   if (identity != NULL) drop_privileges(identity);
   /* Whatever descriptors our caller (a container runtime's exec) left open beyond stdio must not
    * reach into the target. Marked close-on-exec rather than closed: programfd is still needed.
@@ -378,14 +383,127 @@ static void exec_program(int programfd, const char *path, char **argv, const str
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  syscall(SYS_execveat, programfd, "", argv, make_environment(), AT_EMPTY_PATH);
+  syscall(SYS_execveat, programfd, "", argv, env, AT_EMPTY_PATH);
   die(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE, "cannot execute %s: %s", path, strerror(errno));
 }
 
+/* Our effective uid and gid must be the target's: without CAP_SYS_PTRACE that is what lets the
+ * kernel hand us /proc/PID/root (ptrace_may_access). Says so in one line when they differ. */
+static void require_same_identity(int pid, const char *profile) {
+  struct identity target;
+  read_identity(pid, &target);
+  if (target.uid == geteuid() && target.gid == getegid()) return;
+  die(EXIT_ENTER_FAILED,
+      "PID %d runs as uid %u gid %u, kdiag's container (profile %s) as uid %u gid %u: without CAP_SYS_PTRACE only the same user may open its root; "
+      "name the user in the pod's securityContext (runAsUser, runAsGroup) or use --profile netadmin",
+      pid, (unsigned)target.uid, (unsigned)target.gid, profile, (unsigned)geteuid(), (unsigned)getegid());
+}
+
+/* CAP_SYS_CHROOT comes from enter's file capability (`setcap cap_sys_chroot=p`), permitted but
+ * not effective: a file effective bit would make exec fail outright where the bounding set lacks
+ * it (the restricted profile), so enter raises it itself when it needs it. */
+static void raise_chroot_capability(void) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &header, data) != 0) die(EXIT_ENTER_FAILED, "capget: %s", strerror(errno));
+  if (!(data[CAP_TO_INDEX(CAP_SYS_CHROOT)].permitted & CAP_TO_MASK(CAP_SYS_CHROOT)))
+    die(EXIT_ENTER_FAILED, "chroot needs CAP_SYS_CHROOT: kdiag's container was not given it, or %s lost its file capability", "enter");
+  data[CAP_TO_INDEX(CAP_SYS_CHROOT)].effective |= CAP_TO_MASK(CAP_SYS_CHROOT);
+  if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "capset: %s", strerror(errno));
+}
+
+/*
+ * Root with the runtime's default capabilities (the baseline profile where the pod spec does not
+ * name the target's user): become the target's user, as /proc/PID/status says it is, keeping our
+ * capabilities across the switch (SECBIT_NO_SETUID_FIXUP) until the chroot is done.
+ */
+static void become_target_user(const struct identity *target) {
+  if (setgroups((size_t)target->group_count, target->groups) != 0) fail_drop("setgroups");
+  if (setresgid(target->gid, target->gid, target->gid) != 0) fail_drop("setresgid");
+  if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) fail_drop("setting securebits");
+  if (setresuid(target->uid, target->uid, target->uid) != 0) fail_drop("setresuid");
+}
+
+/* After the chroot a non-root shell needs nothing of ours: no capability is left to anything it
+ * runs (a root target's shell keeps root's, as the target has them). no_new_privs either way. */
+static void keep_only_target_rights(void) {
+  if (geteuid() != 0) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "dropping capabilities: %s", strerror(errno));
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
+}
+
+/*
+ * --chroot (the baseline profile): kdiag's container already shares the pod's network, uts and
+ * ipc namespaces and the target's pid namespace; running as the target's own user with only
+ * CAP_SYS_CHROOT, enter chroots to PID's root and runs PROGRAM there — no setns, nothing written
+ * into the target. Run as root (the target's user unknown to the pod spec), it first becomes the
+ * user /proc/PID/status names. Then a non-root shell drops every capability, and no_new_privs is
+ * set: the shell has the target's own rights.
+ */
+static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) __attribute__((noreturn));
+static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) {
+  static struct identity target;
+  read_identity(proc_pid, &target);
+  if (geteuid() == 0 && target.uid != 0) become_target_user(&target);
+  require_same_identity(proc_pid, "baseline");
+  int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
+  ensure_alive(pidfd, pid);
+  close(pidfd);
+  raise_chroot_capability();
+  change_root(rootfd);
+  keep_only_target_rights();
+  exec_program(programfd, program, program_argv, NULL, make_environment(NULL));
+  exit(EXIT_CANNOT_EXECUTE);
+}
+
+/*
+ * --own-root (the restricted profile: no capability at all): PROGRAM runs in our own filesystem,
+ * in the target's directory /proc/PID/root when the kernel lets us open it (the same user, and
+ * the target holds no capability we lack), and enter says in two lines what the shell is and
+ * what it cannot do.
+ */
+static void own_root(int proc_pid, int programfd, const char *program, char **program_argv) __attribute__((noreturn));
+static void own_root(int proc_pid, int programfd, const char *program, char **program_argv) {
+  static char root[64], variable[96];
+  snprintf(root, sizeof root, "/proc/%d/root", proc_pid);
+  snprintf(variable, sizeof variable, "KDIAG_TARGET_ROOT=%s", root);
+  struct identity target;
+  read_identity(proc_pid, &target);
+  bool readable = chdir(root) == 0 && access(".", R_OK | X_OK) == 0;
+  if (readable) {
+    fprintf(stderr, "kdiag: profile restricted: a shell in kdiag's own container (busybox, uid %u), not in the target's root; the target's files are in %s ($KDIAG_TARGET_ROOT, the current directory)\n",
+            (unsigned)geteuid(), root);
+  } else {
+    fprintf(stderr, "kdiag: profile restricted: a shell in kdiag's own container (busybox, uid %u), not in the target's root; the target's files (%s) are not readable: the target runs as uid %u, kdiag as uid %u\n",
+            (unsigned)geteuid(), root, (unsigned)target.uid, (unsigned)geteuid());
+  }
+  fprintf(stderr, "kdiag: unavailable with no capabilities: the target's root as / and its programs as it runs them (--profile baseline), redir and rules (--profile netadmin)\n");
+  exec_program(programfd, program, program_argv, NULL, make_environment(readable ? variable : NULL));
+  exit(EXIT_CANNOT_EXECUTE);
+}
+
+/* Which way enter works, from its first argument (scratch-shell/README.md has the table). */
+enum mode { MODE_ENTER, MODE_PRIVILEGED_PROGRAMS, MODE_CHROOT, MODE_OWN_ROOT };
+
+static enum mode parse_mode(int argc, char **argv, int *first) {
+  *first = 1;
+  if (argc < 2) return MODE_ENTER;
+  enum mode mode = MODE_ENTER;
+  if (strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0) mode = MODE_PRIVILEGED_PROGRAMS;
+  else if (strcmp(argv[1], CHROOT_FLAG) == 0) mode = MODE_CHROOT;
+  else if (strcmp(argv[1], OWN_ROOT_FLAG) == 0) mode = MODE_OWN_ROOT;
+  if (mode != MODE_ENTER) *first = 2;
+  return mode;
+}
+
 int main(int argc, char **argv) {
-  int first = 1;
-  bool privileged = argc > 1 && strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0;
-  if (privileged) first = 2;
+  int first;
+  enum mode mode = parse_mode(argc, argv, &first);
+  bool privileged = mode == MODE_PRIVILEGED_PROGRAMS;
   int pid = -1;
   const char *container_id = NULL;
   if (argc > first && strncmp(argv[first], CONTAINER_PREFIX, strlen(CONTAINER_PREFIX)) == 0) {
@@ -396,16 +514,25 @@ int main(int argc, char **argv) {
   }
   if (pid > 0) first++;
   else pid = 1;
-  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [" PRIVILEGED_PROGRAMS_FLAG "] [PID | container:ID] PROGRAM [ARGS...]");
+  if (first >= argc) die(EXIT_ENTER_FAILED, "usage: enter [" PRIVILEGED_PROGRAMS_FLAG " | " CHROOT_FLAG " | " OWN_ROOT_FLAG "] [PID | container:ID] PROGRAM [ARGS...]");
 
   const char *program = argv[first];
   int programfd = open_program(program);
-  if (!privileged) require_file_capabilities(programfd, program);
+  if (mode == MODE_ENTER) require_file_capabilities(programfd, program);
   int pidfd = open_pidfd(pid);
   int proc_pid = find_proc_pid(pidfd, pid);
   /* The pidfd pins a process; make sure it is still the container's (not a reused pid). */
   if (container_id != NULL && !in_container(proc_pid, container_id))
     die(EXIT_ENTER_FAILED, "container %.12s: its process exited while being entered", container_id);
+
+  /* The program's argv: basename(PROGRAM) followed by our remaining arguments. */
+  char **program_argv = &argv[first];
+  const char *slash = strrchr(program, '/');
+  program_argv[0] = (char *)(slash ? slash + 1 : program);
+
+  if (mode == MODE_CHROOT) chroot_only(pidfd, pid, proc_pid, programfd, program, program_argv);
+  if (mode == MODE_OWN_ROOT) own_root(proc_pid, programfd, program, program_argv);
+
   int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
   static struct identity identity;
   if (!privileged) read_identity(proc_pid, &identity);
@@ -417,11 +544,6 @@ int main(int argc, char **argv) {
   close(pidfd);
   change_root(rootfd);
 
-  /* The program's argv: basename(PROGRAM) followed by our remaining arguments. */
-  char **program_argv = &argv[first];
-  const char *slash = strrchr(program, '/');
-  program_argv[0] = (char *)(slash ? slash + 1 : program);
-
   /* Block the signals we forward until the handlers are in place, so none is lost between
    * fork and sigaction; both sides unblock them again. */
   sigset_t forwarded;
@@ -432,7 +554,7 @@ int main(int argc, char **argv) {
 
   child_pid = fork();
   if (child_pid < 0) die(EXIT_ENTER_FAILED, "fork: %s", strerror(errno));
-  if (child_pid == 0) exec_program(programfd, program, program_argv, privileged ? NULL : &identity);
+  if (child_pid == 0) exec_program(programfd, program, program_argv, privileged ? NULL : &identity, make_environment(NULL));
   close(programfd);
   return wait_for_child();
 }

@@ -3,7 +3,8 @@
 
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../kube/duration.ts";
-import { profiles, pullPolicies, type Profile, type PullPolicy } from "../kube/ephemeral.ts";
+import { pullPolicies, type PullPolicy } from "../kube/ephemeral.ts";
+import { describeNeededProfiles, profileChoices, servesCommand, type InjectingCommand, type ProfileChoice } from "../kube/profiles.ts";
 import { toKubeOptions, type KubeArgs, type KubeOptions } from "../kube/options.ts";
 import { toPodSelection, type PodSelection } from "../kube/pod-selection.ts";
 import { getDefaultImage } from "../version.ts";
@@ -26,8 +27,10 @@ export interface PodCommandConfig {
   target?: string;
   image: string;
   pullPolicy: PullPolicy;
-  /** What kdiag's container may do (ephemeral.ts): a container is reused only with its own. */
-  profile: Profile;
+  /** What kdiag's container may do (profiles.ts), or auto: a container is reused only by commands its profile serves. */
+  profile: ProfileChoice;
+  /** The command, for the profiles that serve it (profiles.ts commandProfiles). */
+  command: InjectingCommand;
   /** How long to wait for the manager to start (not for image-pull errors: those end at once). */
   timeoutMs: number;
   quiet: boolean;
@@ -35,12 +38,12 @@ export interface PodCommandConfig {
 
 export const defaultTimeout = "2m";
 
-export function toPodCommandConfig(argv: PodCommandArgs): PodCommandConfig {
-  return { ...toManagerConfig(argv), selection: toPodSelection(argv) };
+export function toPodCommandConfig(argv: PodCommandArgs, command: InjectingCommand): PodCommandConfig {
+  return { ...toManagerConfig(argv, command), selection: toPodSelection(argv) };
 }
 
 /** Everything but the pod: for a command that picks its pod itself (`rules --node` makes one). */
-export function toManagerConfig(argv: PodCommandArgs): Omit<PodCommandConfig, "selection"> {
+export function toManagerConfig(argv: PodCommandArgs, command: InjectingCommand): Omit<PodCommandConfig, "selection"> {
   const target = argv.target?.trim();
   if (argv.target !== undefined && !target) throw new UsageError("-t needs a container name");
   const image = argv.image?.trim();
@@ -52,16 +55,21 @@ export function toManagerConfig(argv: PodCommandArgs): Omit<PodCommandConfig, "s
     target: target || undefined,
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),
-    profile: toProfile(argv.profile),
+    profile: toProfile(argv.profile, command),
+    command,
     timeoutMs,
     quiet: argv.quiet ?? false,
   };
 }
 
-export function toProfile(value: string | undefined): Profile {
-  if (value === undefined) return "privileged";
-  const profile = profiles.find((candidate) => candidate === value.toLowerCase());
-  if (!profile) throw new UsageError(`--profile \`${value}\` is not a profile; use one of ${profiles.join(", ")}`);
+/** --profile: auto by default; a profile that cannot serve the command is refused before anything is added. */
+export function toProfile(value: string | undefined, command: InjectingCommand): ProfileChoice {
+  if (value === undefined) return "auto";
+  const profile = profileChoices.find((candidate) => candidate === value.toLowerCase());
+  if (!profile) throw new UsageError(`--profile \`${value}\` is not a profile; use one of ${profileChoices.join(", ")}`);
+  if (profile !== "auto" && !servesCommand(profile, command)) {
+    throw new UsageError(`${command} needs --profile ${describeNeededProfiles(command)}: ${profile} cannot change or read the pod's netfilter rules (NET_ADMIN)`);
+  }
   return profile;
 }
 

@@ -34,9 +34,11 @@ export function translateApiError(error: unknown, action: ApiAction): KdiagError
   const podSecurity = /violates PodSecurity "([a-z]+):([^"]+)"/.exec(message);
   if (podSecurity) {
     const [, level, version] = podSecurity;
+    // The container's name says its profile (ephemeral.ts): kdiag-<profile>-<hash>, privileged unnamed.
+    const profile = /container "kdiag-(netadmin|baseline|restricted)-/.exec(message)?.[1] ?? "privileged";
     return fail(
-      `namespace \`${action.namespace}\` enforces PodSecurity \`${level}\` (${version}), which refuses kdiag's privileged ` +
-        `container; debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged, or ask an admin to relabel this one`,
+      `namespace \`${action.namespace}\` enforces PodSecurity \`${level}\` (${version}), which refuses kdiag's ${profile} ` +
+        `container; --profile auto picks one it admits, or debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged`,
     );
   }
   switch (code) {

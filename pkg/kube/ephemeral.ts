@@ -3,17 +3,12 @@
 
 import { createHash } from "node:crypto";
 import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from "@kubernetes/client-node";
+import { buildSecurityContext, type Profile, type TargetUser } from "./profiles.ts";
 
 export const pullPolicies = ["IfNotPresent", "Always", "Never"] as const;
 export type PullPolicy = (typeof pullPolicies)[number];
 
-/**
- * How much kdiag's container may do. `privileged`: everything, on every runtime. `netadmin`: the
- * capabilities redirects (NET_ADMIN, NET_RAW) and the shell (joining namespaces: SYS_ADMIN,
- * SYS_PTRACE, SYS_CHROOT) need, added to the runtime's defaults, and not `privileged`.
- */
-export const profiles = ["privileged", "netadmin"] as const;
-export type Profile = (typeof profiles)[number];
+export { profiles, type Profile } from "./profiles.ts";
 
 export interface ManagerSpec {
   /** kdiag's version: a new version gets a new container, never a stale manager. */
@@ -23,6 +18,8 @@ export interface ManagerSpec {
   image: string;
   pullPolicy: PullPolicy;
   profile: Profile;
+  /** The target's user from the pod spec: baseline and restricted run as it. */
+  user?: TargetUser;
 }
 
 /**
@@ -49,22 +46,9 @@ export function buildManagerContainer(spec: ManagerSpec, name: string): V1Epheme
     image: spec.image,
     imagePullPolicy: spec.pullPolicy,
     targetContainerName: spec.target,
-    securityContext: buildSecurityContext(spec.profile),
+    securityContext: buildSecurityContext(spec.profile, spec.user),
     terminationMessagePolicy: "FallbackToLogsOnError",
   };
-}
-
-/**
- * The manager rewrites netfilter rules (NET_ADMIN), enters other namespaces and chroots into the
- * target's root (SYS_ADMIN, SYS_PTRACE, SYS_CHROOT) and reads every process's /proc: privileged is
- * the one setting that grants all of it on every runtime; netadmin names those capabilities. An
- * ephemeral container inherits the pod's runAsUser/runAsNonRoot unless it sets its own, and a
- * container running as uid 1000 has no effective capabilities: so root, said explicitly.
- */
-function buildSecurityContext(profile: Profile): NonNullable<V1EphemeralContainer["securityContext"]> {
-  const root = { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: true };
-  if (profile === "privileged") return { privileged: true, ...root };
-  return { privileged: false, ...root, capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"] } };
 }
 
 /**
@@ -106,4 +90,9 @@ function readAttempt(base: string, name: string): number | undefined {
 
 function isTerminated(status: V1ContainerStatus | undefined): boolean {
   return status?.state?.terminated !== undefined;
+}
+
+/** The uid a kdiag container runs as (its securityContext says it; root when it does not). */
+export function readContainerUid(pod: V1Pod, name: string): number {
+  return pod.spec?.ephemeralContainers?.find((container) => container.name === name)?.securityContext?.runAsUser ?? 0;
 }

@@ -7,10 +7,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
 import { getCredentialCacheDir, readCacheFile, removeCacheFile, writeCacheFile } from "./cache-file.ts";
 import { execInContainer } from "./exec.ts";
-
-
-/** Where the manager writes it (manager/credential.ts); read with the image's static busybox. */
-export const credentialPath = "/run/kdiag/credential.json";
+import { getCredentialPath } from "../../api/credential-path.ts";
 
 export interface ManagerCredential {
   token: string;
@@ -27,6 +24,8 @@ export interface CredentialSource {
   pod: string;
   podUid: string;
   container: string;
+  /** The uid kdiag's container runs as: where the manager wrote the credential follows from it. */
+  uid: number;
 }
 
 export interface LoadedCredential {
@@ -64,7 +63,8 @@ export async function fetchManagerCredential(source: CredentialSource): Promise<
     namespace: source.namespace,
     pod: source.pod,
     container: source.container,
-    command: ["/bin/busybox", "cat", credentialPath],
+    // Read with the image's static busybox.
+    command: ["/bin/busybox", "cat", getCredentialPath(source.uid)],
     stdin: null,
     stdout: collect((chunk) => (text += chunk)),
     stderr: collect((chunk) => (errors += chunk)),

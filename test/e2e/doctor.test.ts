@@ -1,6 +1,6 @@
 // `kubectl kdiag doctor` tells the truth: in a namespace where everything works, in one that
-// enforces PodSecurity baseline, and for a view-only user, each command's verdict is what the
-// command then actually does.
+// enforces PodSecurity baseline (where auto picks the baseline profile), and for a view-only user,
+// each command's verdict is what the command then actually does.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { nonRootPod, scratchPod } from "../cluster/fixtures.ts";
@@ -35,7 +35,9 @@ before(async () => {
       subjects: [{ kind: "ServiceAccount", name: "viewer", namespace: open.name }],
     },
   ]);
-  await apply(baseline.name, [nonRootPod({ name: "nonroot" })]);
+  // Pinned to the node the test images are on (a second node may join the cluster).
+  const nonroot = nonRootPod({ name: "nonroot" }) as { spec: object };
+  await apply(baseline.name, [{ ...nonroot, spec: { ...nonroot.spec, nodeName: "kdiag-node" } }]);
   await Promise.all([waitForPods(open.name, "app=scratch"), waitForPods(baseline.name, "app=nonroot")]);
 });
 after(async () => {
@@ -45,7 +47,7 @@ after(async () => {
 
 interface Report {
   user: { name: string };
-  commands: Array<{ command: string; works: boolean; reasons: string[] }>;
+  commands: Array<{ command: string; works: boolean; profile?: string; reasons: string[] }>;
   works: boolean;
 }
 
@@ -80,15 +82,20 @@ test("where everything works, doctor says so for every command and exits 0 — a
   assert.deepEqual(await tryCommands(open.name, "scratch"), worksFor(report));
 });
 
-test("under PodSecurity baseline, doctor names the policy for shell, ps and redir, exits 1 — and those commands then fail, adding nothing", async () => {
+test("under PodSecurity baseline, doctor says auto picks baseline for shell and ps and that redir needs netadmin, exits 1 — and the commands then do exactly that", async () => {
   const { report, exitCode } = await doctor(["-n", baseline.name, "--pod", "nonroot"]);
   assert.equal(exitCode, 1);
-  assert.deepEqual(worksFor(report), { shell: false, ps: false, redir: false, logs: true });
-  for (const verdict of report.commands.filter((candidate) => !candidate.works)) {
-    assert.match(verdict.reasons.join(" "), /enforces PodSecurity `baseline`/);
-  }
+  assert.deepEqual(worksFor(report), { shell: true, ps: true, redir: false, logs: true });
+  assert.deepEqual(
+    report.commands.map((verdict) => [verdict.command, verdict.profile]),
+    [["shell", "baseline"], ["ps", "baseline"], ["redir", undefined], ["logs", undefined]],
+  );
+  assert.match(report.commands[2]?.reasons.join(" ") ?? "", /^redir needs kdiag's profile netadmin \(or privileged\), which pod `nonroot` .* enforces PodSecurity `baseline`/);
+  assert.deepEqual(await getEphemeralContainers(baseline.name, "nonroot"), [], "doctor adds nothing");
   assert.deepEqual(await tryCommands(baseline.name, "nonroot"), worksFor(report));
-  assert.deepEqual(await getEphemeralContainers(baseline.name, "nonroot"), []);
+  const added = await getEphemeralContainers(baseline.name, "nonroot");
+  assert.equal(added.length, 1, added.join(" "));
+  assert.match(added[0] ?? "", /^kdiag-baseline-[0-9a-f]{10}$/, "shell and ps shared the baseline container; redir added nothing");
 });
 
 test("for a view-only user (--as), doctor names the missing permissions — and the commands then fail as it said", async () => {

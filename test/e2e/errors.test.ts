@@ -72,7 +72,7 @@ test("an unknown -t lists the pod's containers", async () => {
 test("an image that cannot be pulled is reported within 30 s with the kubelet's reason", async () => {
   const started = Date.now();
   await expectOneLine(
-    ["shell", "-n", ns.name, "--pod", "pull", "--image", "kdiag-test/no-such-image:v1", "--pull-policy", "Never", "--", "-c", "true"],
+    ["shell", "-n", ns.name, "--pod", "pull", "--profile", "privileged", "--image", "kdiag-test/no-such-image:v1", "--pull-policy", "Never", "--", "-c", "true"],
     /^kdiag: kdiag's container `kdiag-[0-9a-f]{10}` cannot start, image `kdiag-test\/no-such-image:v1` (ErrImageNeverPull|ErrImagePull|ImagePullBackOff): .+; pass --image with an image the node can pull$/,
   );
   assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
@@ -86,10 +86,10 @@ test("a user without patch on pods/ephemeralcontainers is told the exact permiss
   await assertPodUnchanged();
 });
 
-test("a namespace enforcing PodSecurity baseline refuses the privileged container, and says so", async () => {
+test("a namespace enforcing PodSecurity baseline refuses --profile privileged, and says so", async () => {
   await expectOneLine(
-    ["shell", "-n", baseline.name, "-l", "app=web"],
-    `namespace \`${baseline.name}\` enforces PodSecurity \`baseline\` (latest), which refuses kdiag's privileged container; debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged, or ask an admin to relabel this one`,
+    ["shell", "-n", baseline.name, "-l", "app=web", "--profile", "privileged"],
+    `namespace \`${baseline.name}\` enforces PodSecurity \`baseline\` (latest), which refuses kdiag's privileged container; --profile auto picks one it admits, or debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged`,
   );
   await assertPodUnchanged(baseline.name);
 });

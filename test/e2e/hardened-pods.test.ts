@@ -1,5 +1,6 @@
 // kdiag on pods shaped as people run them: runAsNonRoot with uid 1000 at pod level (kdiag's
-// container sets its own user, root and privileged, so the shell, ps and redir work there);
+// container sets its own user, root with the netadmin profile's capabilities — auto's choice in a
+// namespace that admits it — so the shell, ps and redir work there);
 // one pid namespace shared by the pod's containers (PID 1 is the pause container, so the shell
 // finds its target by container ID); a pod whose PID 1 is an init that starts the real server as
 // its child; and a target that is not running.
@@ -40,7 +41,14 @@ test("in a runAsNonRoot pod, kdiag's container runs as root with its capabilitie
   assert.match(String(result.stdout), /^server$/m);
   assert.match(String(result.stdout), /^Uid:\t1000\t1000\t1000\t1000$/m);
   const { stdout } = await kubectl(["-n", ns.name, "get", "pod", "nonroot", "-o", "jsonpath={.spec.ephemeralContainers[0].securityContext}"]);
-  assert.deepEqual(JSON.parse(stdout), { allowPrivilegeEscalation: true, privileged: true, runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 });
+  assert.deepEqual(JSON.parse(stdout), {
+    allowPrivilegeEscalation: true,
+    capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"] },
+    privileged: false,
+    runAsGroup: 0,
+    runAsNonRoot: false,
+    runAsUser: 0,
+  });
 });
 
 test("in a runAsNonRoot pod, ps lists the server and redir takes its port", async () => {

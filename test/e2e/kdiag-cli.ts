@@ -42,9 +42,12 @@ export async function getEphemeralContainers(namespace: string, pod: string): Pr
   return (json.spec.ephemeralContainers ?? []).map((container) => container.name);
 }
 
-/** The lines of stderr starting with `kdiag:`, to check an error is exactly one line. */
+/** The note a command prints when --profile auto adds kdiag's container: information, not an error. */
+export const profileNote = /^kdiag: profile (privileged|netadmin|baseline|restricted) \(auto: /;
+
+/** The lines of stderr starting with `kdiag:` but auto's profile note, to check an error is exactly one line. */
 export function errorLines(stderr: unknown): string[] {
-  return String(stderr).split("\n").filter((line) => line.startsWith("kdiag:"));
+  return String(stderr).split("\n").filter((line) => line.startsWith("kdiag:") && !profileNote.test(line));
 }
 
 export interface BackgroundRedir {

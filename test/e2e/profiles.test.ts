@@ -1,6 +1,6 @@
 // --profile netadmin in a namespace that admits privileged containers: kdiag's container is not
 // privileged — root with only the capabilities redirects and the shell need — and redir, the shell
-// and ps all work with it. (The profiles PodSecurity baseline and restricted admit are issue 12's.)
+// and ps all work with it. (The baseline and restricted profiles: pod-security-profiles.test.ts.)
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, test } from "node:test";

@@ -102,7 +102,7 @@ test("manage --port-forward keeps a forward open and prints the grpcurl line tha
     manage.kill("SIGINT");
     const done = await manage;
     assert.equal(done.exitCode, 0, String(done.stderr));
-    assert.match(String(done.stdout), /^manager: container kdiag-[0-9a-f]{10} in pod scratch \(target server\), port \d+\n/);
+    assert.match(String(done.stdout), /^manager: container kdiag-netadmin-[0-9a-f]{10} in pod scratch \(target server\), port \d+\n/);
   } finally {
     manage.kill("SIGKILL");
   }

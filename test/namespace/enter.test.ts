@@ -80,7 +80,7 @@ describe("a shell in a container that has none", () => {
     assert.deepEqual(await enter(), {
       code: 125,
       stdout: "",
-      stderr: "enter: usage: enter [--privileged-programs] [PID | container:ID] PROGRAM [ARGS...]\n",
+      stderr: "enter: usage: enter [--privileged-programs | --chroot | --own-root] [PID | container:ID] PROGRAM [ARGS...]\n",
     });
   });
 

@@ -27,7 +27,7 @@ test("a PodSecurity rejection says which level refused the privileged container 
   });
   assert.equal(
     translateApiError(error, patch).message,
-    "namespace `team` enforces PodSecurity `baseline` (latest), which refuses kdiag's privileged container; debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged, or ask an admin to relabel this one",
+    "namespace `team` enforces PodSecurity `baseline` (latest), which refuses kdiag's privileged container; --profile auto picks one it admits, or debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged",
   );
 });
 

@@ -28,7 +28,8 @@ test("a shell on a selected pod gets the defaults: first container, default imag
     target: undefined,
     image: getDefaultImage(),
     pullPolicy: "IfNotPresent",
-    profile: "privileged",
+    profile: "auto",
+    command: "shell",
     timeoutMs: 120_000,
     quiet: false,
     args: [],
@@ -41,7 +42,7 @@ test("arguments after -- go to ash, numbers included, and the shell enters the t
   const config = toShellConfig({ pod: "db-0", target: "second", "--": ["-c", "exit 7", 3] });
   assert.deepEqual(config.selection, { kind: "name", name: "db-0" });
   assert.equal(config.target, "second");
-  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "container:0123abcd4567" }), [
+  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "container:0123abcd4567", profile: "netadmin" }), [
     "/opt/kdiag/enter",
     "container:0123abcd4567",
     "/opt/kdiag/ash",
@@ -71,10 +72,10 @@ test("--wait asks the shell to wait for a container that is not running", () => 
 test("--privileged-programs is passed to enter before the PID, and warns in one line what it does", () => {
   const config = toShellConfig({ pod: "db-0", privilegedPrograms: true, "--": ["-c", "curl -V"] });
   assert.equal(config.privilegedPrograms, true);
-  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "1" }), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
+  assert.deepEqual(buildShellCommand({ ...config, enterTarget: "1", profile: "privileged" }), ["/opt/kdiag/enter", "--privileged-programs", "1", "/opt/kdiag/ash", "-c", "curl -V"]);
   assert.equal(
     privilegedProgramsWarning,
-    "--privileged-programs: the container's own programs run as root with every capability of kdiag's privileged container",
+    "--privileged-programs: the container's own programs run as root with every capability of kdiag's container",
   );
 });
 
@@ -90,7 +91,7 @@ test("cluster flags are carried through and --request-timeout is a duration", ()
     pullPolicy: "Never",
     timeout: "45s",
     quiet: true,
-  });
+  }, "ps");
   assert.deepEqual(config.kube, {
     kubeconfig: "/tmp/k",
     context: "c",
@@ -109,16 +110,16 @@ test("cluster flags are carried through and --request-timeout is a duration", ()
 });
 
 test("--pod and -l together, or neither, are usage errors that say what to do", () => {
-  assert.throws(() => toPodCommandConfig({ pod: "a", selector: "app=b" }), usage("--pod and -l cannot be used together; choose one"));
-  assert.throws(() => toPodCommandConfig({}), usage("choose a pod with --pod NAME or -l SELECTOR"));
-  assert.throws(() => toPodCommandConfig({ selector: " " }), usage("-l needs a label selector, e.g. -l app=web"));
+  assert.throws(() => toPodCommandConfig({ pod: "a", selector: "app=b" }, "ps"), usage("--pod and -l cannot be used together; choose one"));
+  assert.throws(() => toPodCommandConfig({}, "ps"), usage("choose a pod with --pod NAME or -l SELECTOR"));
+  assert.throws(() => toPodCommandConfig({ selector: " " }, "ps"), usage("-l needs a label selector, e.g. -l app=web"));
 });
 
 test("bad durations, pull policies and outputs name the flag and quote the value", () => {
-  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "soon" }), usage("--timeout `soon` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"));
-  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "0s" }), usage("--timeout `0s` must be longer than 0s"));
+  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "soon" }, "ps"), usage("--timeout `soon` is not a duration (examples: 30s, 2m, 1m30s, 500ms)"));
+  assert.throws(() => toPodCommandConfig({ pod: "p", timeout: "0s" }, "ps"), usage("--timeout `0s` must be longer than 0s"));
   assert.throws(
-    () => toPodCommandConfig({ pod: "p", pullPolicy: "Sometimes" }),
+    () => toPodCommandConfig({ pod: "p", pullPolicy: "Sometimes" }, "ps"),
     usage("--pull-policy `Sometimes` is not a pull policy; use one of IfNotPresent, Always, Never"),
   );
   assert.throws(() => toPsConfig({ pod: "p", output: "wide" }), usage("-o `wide` is not an output format; use one of table, json, yaml"));

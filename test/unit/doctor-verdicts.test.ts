@@ -15,7 +15,11 @@ function facts(overrides: Partial<DoctorFacts> = {}): DoctorFacts {
     access: { ...allowed },
     podSecurity: {},
     pod: { name: "web-1", hostNetwork: false, target: "web", targetState: "running", targetUser: 1000, kdiagContainers: [] },
-    injection: { kind: "admitted", container: "kdiag-0123456789", how: "dry-run" },
+    injections: {
+      shell: { kind: "admitted", container: "kdiag-netadmin-0123456789", profile: "netadmin", how: "dry-run" },
+      ps: { kind: "admitted", container: "kdiag-netadmin-0123456789", profile: "netadmin", how: "dry-run" },
+      redir: { kind: "admitted", container: "kdiag-netadmin-0123456789", profile: "netadmin", how: "dry-run" },
+    },
     kernel: { version: "6.1.0-18-amd64" },
     ...overrides,
   };
@@ -42,13 +46,13 @@ test("a view-only user: the commands that add a container name exactly what is m
 });
 
 test("a running kdiag container is reused, so adding one is not needed", () => {
-  const found = facts({ access: { ...allowed, "patch pods/ephemeralcontainers": false }, injection: { kind: "reuse", container: "kdiag-0123456789" } });
+  const found = facts({ access: { ...allowed, "patch pods/ephemeralcontainers": false }, injections: { shell: { kind: "reuse", container: "kdiag-0123456789", profile: "privileged" } } });
   assert.equal(verdictOf(found, "shell")?.works, true);
 });
 
 test("a refused dry run stops every command that adds a container, with the admission's sentence", () => {
   const reason = "namespace `shop` enforces PodSecurity `baseline` (latest), which refuses kdiag's privileged container; …";
-  const found = facts({ injection: { kind: "refused", reason } });
+  const found = facts({ injections: { shell: { kind: "refused", reason }, ps: { kind: "refused", reason }, redir: { kind: "refused", reason } } });
   assert.deepEqual(
     judge(found).map((verdict) => [verdict.command, verdict.works, verdict.reasons]),
     [["shell", false, [reason]], ["ps", false, [reason]], ["redir", false, [reason]], ["logs", true, []]],
@@ -56,10 +60,16 @@ test("a refused dry run stops every command that adds a container, with the admi
 });
 
 test("without a pod, the namespace's enforce label is what there is to go on", () => {
-  assert.deepEqual(injectionFromLabels({ enforce: "privileged" }, "shop"), { kind: "admitted", how: "namespace-label" });
-  assert.deepEqual(injectionFromLabels({}, "shop"), { kind: "admitted", how: "namespace-label" });
-  assert.equal(injectionFromLabels({ enforce: "restricted", warn: "restricted" }, "shop").kind, "refused");
-  assert.equal(injectionFromLabels(undefined, "shop").kind, "unknown");
+  assert.deepEqual(injectionFromLabels({ enforce: "privileged" }, "shop", "redir"), { kind: "admitted", profile: "netadmin", how: "namespace-label" });
+  assert.deepEqual(injectionFromLabels({}, "shop", "shell"), { kind: "admitted", profile: "netadmin", how: "namespace-label" });
+  assert.deepEqual(injectionFromLabels({ enforce: "baseline" }, "shop", "shell"), { kind: "admitted", profile: "baseline", how: "namespace-label" });
+  assert.deepEqual(injectionFromLabels({ enforce: "restricted", warn: "restricted" }, "shop", "ps"), { kind: "admitted", profile: "restricted", how: "namespace-label" });
+  assert.deepEqual(injectionFromLabels({ enforce: "baseline" }, "shop", "redir"), {
+    kind: "refused",
+    reason:
+      "redir needs kdiag's profile netadmin (or privileged), which namespace `shop` (PodSecurity enforce=baseline) does not admit; debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged, or ask an admin to relabel this one",
+  });
+  assert.equal(injectionFromLabels(undefined, "shop", "shell").kind, "unknown");
 });
 
 test("a target that is not running, a hostNetwork pod, an old kernel and an old cluster each say so", () => {
@@ -94,4 +104,18 @@ test("the JSON document carries the facts and the verdicts, with terminal contro
   assert.equal(document.user.name, "mallory\u009b2J");
   assert.equal(document.works, true);
   assert.deepEqual(document.commands.map((verdict: { command: string }) => verdict.command), ["shell", "ps", "redir", "logs"]);
+});
+
+test("under baseline, the verdicts carry the profile auto would pick, and the table says what it gives", () => {
+  const reason = "redir needs kdiag's profile netadmin (or privileged), which pod `web-1` in namespace `shop` does not admit: …";
+  const admitted = { kind: "admitted", container: "kdiag-baseline-0123456789", profile: "baseline", how: "dry-run" } as const;
+  const found = facts({ podSecurity: { enforce: "baseline" }, injections: { shell: admitted, ps: admitted, redir: { kind: "refused", reason } } });
+  assert.deepEqual(
+    judge(found).map((verdict) => [verdict.command, verdict.works, verdict.profile]),
+    [["shell", true, "baseline"], ["ps", true, "baseline"], ["redir", false, undefined], ["logs", true, undefined]],
+  );
+  const table = formatDoctorTable(found, judge(found));
+  assert.match(table, /^auto for shell +profile baseline: kdiag-baseline-0123456789 would be admitted \(server-side dry run\)$/m);
+  assert.match(table, /^shell +yes +with profile baseline: the shell by chroot into the target's root as its user, ps; not redir or rules$/m);
+  assert.match(table, /^redir +no +redir needs kdiag's profile netadmin/m);
 });

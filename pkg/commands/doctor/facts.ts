@@ -6,15 +6,19 @@
 import { AuthenticationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type V1Pod } from "@kubernetes/client-node";
 import { describeError } from "../../errors.ts";
 import type { KubeSession } from "../../kube/config.ts";
-import { buildManagerContainer, managerContainerPrefix, planInjection, type ManagerSpec } from "../../kube/ephemeral.ts";
+import { chooseProfile, describeRefusal, findReusableProfile } from "../../kube/choose-profile.ts";
+import { managerContainerPrefix, type ManagerSpec } from "../../kube/ephemeral.ts";
+import { commandProfiles, readTargetUser } from "../../kube/profiles.ts";
 import { requestOptions, type PodApi } from "../../kube/pod-api.ts";
 import { resolveTarget } from "../../kube/pod-selection.ts";
 import { selectPod } from "../../kube/select-pod.ts";
 import { getKdiagVersion } from "../../version.ts";
 import type { DoctorConfig } from "./config.ts";
 import {
+  injectingCommands,
   injectionFromLabels,
   permissions,
+  type DoctorInjectingCommand,
   podSecurityModes,
   type DoctorFacts,
   type Injection,
@@ -39,14 +43,17 @@ export async function gatherFacts(config: DoctorConfig, session: KubeSession, ap
     config.selection ? selectPod(api, config.selection) : Promise.resolve(undefined),
   ]);
   const facts: DoctorFacts = { namespace, user, server, access, podSecurity };
-  if (!pod) return { ...facts, injection: injectionFromLabels(podSecurity, namespace) };
+  if (!pod) {
+    const injections = Object.fromEntries(injectingCommands.map((command) => [command, injectionFromLabels(podSecurity, namespace, command)]));
+    return { ...facts, injections };
+  }
   const target = resolveTarget(pod, config.target);
-  const spec: ManagerSpec = { version: getKdiagVersion(), target, image: config.image, pullPolicy: "IfNotPresent", profile: "privileged" };
-  const [injection, kernel] = await Promise.all([
-    dryRunInjection(api, pod, spec, access),
+  const spec = { version: getKdiagVersion(), target, image: config.image, pullPolicy: "IfNotPresent" as const, user: readTargetUser(pod, target) };
+  const [injections, kernel] = await Promise.all([
+    chooseInjections(api, pod, spec, access, namespace),
     readKernel(core, pod, options),
   ]);
-  return { ...facts, pod: describePod(pod, target), injection, kernel };
+  return { ...facts, pod: describePod(pod, target), injections, kernel };
 }
 
 async function readServerVersion(session: KubeSession): Promise<DoctorFacts["server"]> {
@@ -99,20 +106,35 @@ function readPodSecurity(labels: Record<string, string>): Partial<Record<PodSecu
   return levels;
 }
 
-/** Reuse of a running container needs no admission; otherwise ask the API server to dry-run it. */
-async function dryRunInjection(api: PodApi, pod: V1Pod, spec: ManagerSpec, access: DoctorFacts["access"]): Promise<Injection> {
-  const plan = planInjection(pod, spec);
-  const running = pod.status?.ephemeralContainerStatuses?.find((status) => status.name === plan.name)?.state?.running;
-  if (plan.kind === "reuse" && running) return { kind: "reuse", container: plan.name };
+/**
+ * What --profile auto would do for each command (choose-profile.ts, the very function the commands
+ * use): reuse needs no admission; otherwise the dry runs answer. Commands with the same profiles
+ * share one answer.
+ */
+async function chooseInjections(api: PodApi, pod: V1Pod, spec: Omit<ManagerSpec, "profile">, access: DoctorFacts["access"], namespace: string): Promise<DoctorFacts["injections"]> {
+  const answers = new Map<string, Promise<Injection>>();
+  const entries = injectingCommands.map(async (command): Promise<[DoctorInjectingCommand, Injection]> => {
+    const key = commandProfiles[command].join(",");
+    if (!answers.has(key)) answers.set(key, chooseInjection(api, pod, spec, access, command, namespace));
+    return [command, await answers.get(key)!];
+  });
+  return Object.fromEntries(await Promise.all(entries));
+}
+
+async function chooseInjection(api: PodApi, pod: V1Pod, spec: Omit<ManagerSpec, "profile">, access: DoctorFacts["access"], command: DoctorInjectingCommand, namespace: string): Promise<Injection> {
+  const reusable = findReusableProfile(pod, spec, commandProfiles[command]);
+  if (reusable) return { kind: "reuse", container: reusable.container, profile: reusable.profile };
   if (access["patch pods/ephemeralcontainers"] === false) {
     return { kind: "unknown", reason: "not allowed to add ephemeral containers, so no dry run" };
   }
-  try {
-    await api.addEphemeralContainer(pod.metadata?.name ?? "", buildManagerContainer(spec, plan.name), { dryRun: true });
-    return { kind: "admitted", container: plan.name, how: "dry-run" };
-  } catch (error) {
-    return { kind: "refused", reason: describeError(error) };
+  const podName = pod.metadata?.name ?? "";
+  const choice = await chooseProfile({ pod, spec, command, dryRun: (container) => api.addEphemeralContainer(podName, container, { dryRun: true }) });
+  if (choice.kind === "refused") {
+    const refusal = describeRefusal(command, { pod: podName, namespace }, choice.refusals);
+    return { kind: "refused", reason: describeError(refusal) };
   }
+  if (choice.kind === "reuse") return { kind: "reuse", container: choice.container, profile: choice.profile };
+  return { kind: "admitted", container: choice.container, profile: choice.profile, how: "dry-run" };
 }
 
 async function readKernel(core: CoreV1Api, pod: V1Pod, options: ReturnType<typeof requestOptions>): Promise<DoctorFacts["kernel"]> {

@@ -3,7 +3,8 @@
 
 import { formatData } from "../../output/data.ts";
 import { escapeControl } from "../../output/escape.ts";
-import { podSecurityModes, type DoctorFacts, type Injection, type Verdict } from "./verdicts.ts";
+import { profileSummaries } from "../../kube/profiles.ts";
+import { injectingCommands, podSecurityModes, type DoctorFacts, type Injection, type Verdict } from "./verdicts.ts";
 
 export function formatDoctorTable(facts: DoctorFacts, verdicts: Verdict[]): string {
   const about: Array<[string, string]> = [
@@ -17,7 +18,10 @@ export function formatDoctorTable(facts: DoctorFacts, verdicts: Verdict[]): stri
     const present = facts.pod.kdiagContainers.map((container) => `${container.name} ${container.state}`).join(", ");
     about.push(["kdiag containers", present || "none"]);
   }
-  if (facts.injection) about.push(["kdiag's container", describeInjection(facts.injection)]);
+  for (const command of injectingCommands) {
+    const injection = facts.injections?.[command];
+    if (injection) about.push([`auto for ${command}`, describeInjection(injection)]);
+  }
   if (facts.kernel) about.push(["node kernel", "version" in facts.kernel ? facts.kernel.version : `unknown (${facts.kernel.error})`]);
   const width = Math.max(...about.map(([label]) => label.length));
   const lines = about.map(([label, text]) => `${label.padEnd(width)}  ${escapeControl(text)}`);
@@ -27,7 +31,8 @@ export function formatDoctorTable(facts: DoctorFacts, verdicts: Verdict[]): stri
   lines.push("", row("COMMAND", "WORKS", "WHY NOT, AND WHAT TO ASK FOR"));
   for (const verdict of verdicts) {
     const [first = "", ...more] = verdict.reasons.map(escapeControl);
-    lines.push(row(verdict.command, verdict.works ? "yes" : "no", first));
+    const degraded = verdict.works && (verdict.profile === "baseline" || verdict.profile === "restricted");
+    lines.push(row(verdict.command, verdict.works ? "yes" : "no", degraded ? `with profile ${verdict.profile}: ${profileSummaries[verdict.profile!]}` : first));
     for (const reason of more) lines.push(row("", "", reason));
   }
   return `${lines.join("\n")}\n`;
@@ -42,7 +47,7 @@ export function formatDoctorJson(facts: DoctorFacts, verdicts: Verdict[]): strin
     podSecurity: facts.podSecurity ?? null,
     permissions: facts.access,
     pod: facts.pod ?? null,
-    injection: facts.injection ?? null,
+    injections: facts.injections ?? null,
     kernel: facts.kernel ?? null,
     commands: verdicts,
     works: verdicts.every((verdict) => verdict.works),
@@ -58,11 +63,11 @@ function describePodSecurity(levels: DoctorFacts["podSecurity"]): string {
 function describeInjection(injection: Injection): string {
   switch (injection.kind) {
     case "reuse":
-      return `${injection.container} is running and will be reused`;
+      return `profile ${injection.profile}: ${injection.container} is running and will be reused`;
     case "admitted":
       return injection.how === "dry-run"
-        ? `${injection.container ?? "a new one"} would be admitted (server-side dry run)`
-        : "a privileged container is admitted by the namespace's PodSecurity label (name a pod for a dry run)";
+        ? `profile ${injection.profile}: ${injection.container ?? "a new one"} would be admitted (server-side dry run)`
+        : `profile ${injection.profile}, as the namespace's PodSecurity label admits (name a pod for a dry run)`;
     case "refused":
       return `would be refused: ${injection.reason}`;
     case "unknown":

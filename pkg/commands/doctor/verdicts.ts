@@ -2,6 +2,8 @@
 // pod, whether each command will work and, when not, why and what to ask for. Pure, so every
 // verdict is unit-tested from facts shaped as the API returns them.
 
+import { commandProfiles, describeNeededProfiles, type InjectingCommand, type Profile } from "../../kube/profiles.ts";
+
 /** The API permissions kdiag's commands use, as "verb resource" (SelfSubjectAccessReview). */
 export const permissions = [
   "get pods",
@@ -17,12 +19,16 @@ export type Permission = (typeof permissions)[number];
 export const podSecurityModes = ["enforce", "warn", "audit"] as const;
 export type PodSecurityMode = (typeof podSecurityModes)[number];
 
-/** What a dry run of adding kdiag's container said, or why there was none. */
+/** What `--profile auto` would do for a command: its dry runs' answer, or why there was none. */
 export type Injection =
-  | { kind: "reuse"; container: string }
-  | { kind: "admitted"; container?: string; how: "dry-run" | "namespace-label" }
+  | { kind: "reuse"; container: string; profile: Profile }
+  | { kind: "admitted"; container?: string; profile: Profile; how: "dry-run" | "namespace-label" }
   | { kind: "refused"; reason: string }
   | { kind: "unknown"; reason: string };
+
+/** The commands doctor judges that inject kdiag's container. */
+export const injectingCommands = ["shell", "ps", "redir"] as const satisfies readonly InjectingCommand[];
+export type DoctorInjectingCommand = (typeof injectingCommands)[number];
 
 export interface DoctorFacts {
   namespace: string;
@@ -35,7 +41,8 @@ export interface DoctorFacts {
   /** The namespace's PodSecurity labels; undefined when the namespace could not be read. */
   podSecurity?: Partial<Record<PodSecurityMode, string>>;
   pod?: PodFacts;
-  injection?: Injection;
+  /** Per command, the profile auto would pick (or why none). */
+  injections?: Partial<Record<DoctorInjectingCommand, Injection>>;
   /** The node's kernel, or why it is unknown. */
   kernel?: { version: string } | { error: string };
 }
@@ -57,6 +64,8 @@ export type CommandName = (typeof commands)[number];
 export interface Verdict {
   command: CommandName;
   works: boolean;
+  /** The profile auto would run the command with (commands that inject). */
+  profile?: Profile;
   /** Why not (empty when it works). */
   reasons: string[];
 }
@@ -69,7 +78,9 @@ const minimumKernel: [number, number] = [5, 3];
 export function judge(facts: DoctorFacts): Verdict[] {
   return commands.map((command) => {
     const reasons = [...clusterReasons(facts), ...permissionReasons(facts, command), ...podReasons(facts, command)];
-    return { command, works: reasons.length === 0, reasons };
+    const injection = command === "logs" ? undefined : facts.injections?.[command];
+    const profile = injection && "profile" in injection ? injection.profile : undefined;
+    return { command, works: reasons.length === 0, ...(profile ? { profile } : {}), reasons };
   });
 }
 
@@ -83,9 +94,9 @@ function clusterReasons(facts: DoctorFacts): string[] {
 }
 
 /** The permissions COMMAND needs: logs reads; the others add a container and talk to it. */
-export function neededPermissions(command: CommandName, facts: Pick<DoctorFacts, "pod" | "injection">): Permission[] {
+export function neededPermissions(command: CommandName, facts: Pick<DoctorFacts, "pod" | "injections">): Permission[] {
   if (command === "logs") return ["list pods", "watch pods", "get pods/log"];
-  const inject: Permission[] = facts.injection?.kind === "reuse" ? [] : ["patch pods/ephemeralcontainers"];
+  const inject: Permission[] = facts.injections?.[command]?.kind === "reuse" ? [] : ["patch pods/ephemeralcontainers"];
   if (command === "shell") return ["get pods", ...inject, "create pods/exec"];
   // ps and redir read the manager's port from its log, its credential with exec, and reach it
   // through a port-forward.
@@ -101,7 +112,8 @@ function permissionReasons(facts: DoctorFacts, command: CommandName): string[] {
 function podReasons(facts: DoctorFacts, command: CommandName): string[] {
   if (command === "logs") return [];
   const reasons: string[] = [];
-  const { pod, injection } = facts;
+  const { pod } = facts;
+  const injection = facts.injections?.[command];
   if (injection?.kind === "refused") reasons.push(injection.reason);
   if (pod && pod.targetState !== "running") {
     reasons.push(`container \`${pod.target}\` in pod \`${pod.name}\` is not running (${pod.targetState})${command === "shell" ? "; shell --wait enters when it runs" : ""}`);
@@ -127,15 +139,24 @@ export function kernelAtLeast(version: string, [major, minor]: [number, number])
   return have > major || (have === major && haveMinor >= minor);
 }
 
-/** What a privileged container meets where the namespace's labels are all there is to go on. */
-export function injectionFromLabels(labels: Partial<Record<PodSecurityMode, string>> | undefined, namespace: string): Injection {
+/** The PodSecurity level each profile's container needs. */
+const profileLevels: Record<Profile, number> = { privileged: 2, netadmin: 2, baseline: 1, restricted: 0 };
+const levelRanks: Record<string, number> = { privileged: 2, baseline: 1, restricted: 0 };
+
+/**
+ * What auto would pick where the namespace's enforce label is all there is to go on (no pod named,
+ * so no dry run): the first profile serving the command that the level admits.
+ */
+export function injectionFromLabels(labels: Partial<Record<PodSecurityMode, string>> | undefined, namespace: string, command: DoctorInjectingCommand): Injection {
   if (labels === undefined) return { kind: "unknown", reason: `namespace \`${namespace}\` could not be read; name a pod (--pod) for a dry run` };
   const enforce = labels.enforce ?? "privileged";
-  if (enforce === "privileged") return { kind: "admitted", how: "namespace-label" };
+  const rank = levelRanks[enforce] ?? 2;
+  const profile = commandProfiles[command].find((candidate) => profileLevels[candidate] <= rank);
+  if (profile) return { kind: "admitted", profile, how: "namespace-label" };
   return {
     kind: "refused",
     reason:
-      `namespace \`${namespace}\` enforces PodSecurity \`${enforce}\`, which refuses kdiag's privileged container; ` +
+      `${command} needs kdiag's profile ${describeNeededProfiles(command)}, which namespace \`${namespace}\` (PodSecurity enforce=${enforce}) does not admit; ` +
       "debug in a namespace labelled pod-security.kubernetes.io/enforce=privileged, or ask an admin to relabel this one",
   };
 }

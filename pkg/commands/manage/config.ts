@@ -14,7 +14,7 @@ export interface ManageConfig extends PodCommandConfig {
 }
 
 export function toManageConfig(argv: ManageArgs): ManageConfig {
-  return { ...toPodCommandConfig(argv), portForward: parseLocalPort(argv.portForward) };
+  return { ...toPodCommandConfig(argv, "manage"), portForward: parseLocalPort(argv.portForward) };
 }
 
 function parseLocalPort(value: number | string | undefined): number | undefined {

@@ -18,5 +18,5 @@ export interface PsConfig extends PodCommandConfig {
 export function toPsConfig(argv: PsArgs): PsConfig {
   const output = psOutputs.find((candidate) => candidate === (argv.output ?? "table"));
   if (!output) throw new UsageError(`-o \`${argv.output}\` is not an output format; use one of ${psOutputs.join(", ")}`);
-  return { ...toPodCommandConfig(argv), output };
+  return { ...toPodCommandConfig(argv, "ps"), output };
 }

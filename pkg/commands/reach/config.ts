@@ -4,7 +4,8 @@ import { UsageError } from "../../errors.ts";
 import { parseDuration } from "../../kube/duration.ts";
 import { toKubeOptions, type KubeArgs, type KubeOptions } from "../../kube/options.ts";
 import { defaultTimeout, toProfile, toPullPolicy } from "../pod-config.ts";
-import type { Profile, PullPolicy } from "../../kube/ephemeral.ts";
+import type { PullPolicy } from "../../kube/ephemeral.ts";
+import type { ProfileChoice } from "../../kube/profiles.ts";
 import { getDefaultImage } from "../../version.ts";
 import { parseDestination, parsePodPort, type Destination, type Protocol } from "./destinations.ts";
 
@@ -57,7 +58,7 @@ export interface ReachConfig {
   probeTimeoutMs: number;
   /** Each source pod gets kdiag's container, for good: a selection larger than this is refused. */
   maxSources: number;
-  profile: Profile;
+  profile: ProfileChoice;
   image: string;
   pullPolicy: PullPolicy;
   timeoutMs: number;
@@ -102,7 +103,7 @@ export function toReachConfig(argv: ReachArgs): ReachConfig {
     expectFile: argv.expect,
     probeTimeoutMs,
     maxSources,
-    profile: toProfile(argv.profile),
+    profile: toProfile(argv.profile, "reach"),
     image: image || getDefaultImage(),
     pullPolicy: toPullPolicy(argv.pullPolicy),
     timeoutMs,

@@ -73,7 +73,7 @@ async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (ite
 
 async function probeFromSource(options: { config: ReachConfig; kube: Kube; source: SourcePod; probes: Probe[] }): Promise<ProbeResult[]> {
   const { config } = options;
-  const podConfig: PodCommandConfig = { ...config, selection: { kind: "name", name: options.source.name }, target: undefined };
+  const podConfig: PodCommandConfig = { ...config, command: "reach", selection: { kind: "name", name: options.source.name }, target: undefined };
   // Progress is the whole matrix's, not each pod's.
   const silent: Progress = { update: () => {}, clear: () => {}, warn: () => {}, note: () => {} };
   const connection = await connectManager(podConfig, options.kube, silent);

@@ -20,7 +20,7 @@ export interface RedirArgv extends PodCommandArgs {
 }
 
 export function toRedirConfig(argv: RedirArgv): RedirConfig {
-  const pod = toPodCommandConfig(argv);
+  const pod = toPodCommandConfig(argv, "redir");
   const ports = parsePortPairs((argv.ports ?? []).map(String));
   const outgoing = argv.outgoing ?? false;
   if (outgoing && ports.length === 0) {

@@ -55,7 +55,7 @@ export function toRulesConfig(argv: RulesArgs): RulesConfig {
   if (!output) throw new UsageError(`-o \`${argv.output}\` is not an output format; use one of ${rulesOutputs.join(", ")}`);
   // The mode first: `--service` without `--node` is told what it lacks, not to choose a pod.
   const mode = toMode(argv);
-  return { ...toManagerConfig(argv), place: toPlace(argv), mode, output };
+  return { ...toManagerConfig(argv, "rules"), place: toPlace(argv), mode, output };
 }
 
 // Node names are DNS subdomains (RFC 1123); Service, namespace and port names DNS labels.

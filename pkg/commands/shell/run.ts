@@ -18,7 +18,8 @@ import { WaitInterrupted, waitForTargetRunning } from "../../kube/wait-target.ts
 import { openKube, prepareManager, type Kube, type PodCheck } from "../../manager-connection.ts";
 import type { Progress } from "../../output/progress.ts";
 import { createPodFeed } from "../../kube/pod-feed.ts";
-import { buildShellCommand, enterFailedExitCode, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
+import type { Profile } from "../../kube/profiles.ts";
+import { buildShellCommand, enterFailedExitCode, joinsNamespaces, privilegedProgramsFlag, privilegedProgramsWarning, type ShellConfig } from "./config.ts";
 import { markStep } from "../../output/step-timings.ts";
 
 export interface ShellDeps {
@@ -68,9 +69,13 @@ async function enterOnce(config: ShellConfig, deps: ShellDeps, kube: Kube, check
     const ready = await prepareManager(config, kube, deps.progress, check);
     markStep("manager ready");
     enterTarget = describeTargetForEnter(ready.pod, ready.target, { offersWait: true });
-    const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget });
+    if (config.privilegedPrograms && !joinsNamespaces(ready.profile)) {
+      throw new KdiagError(`${privilegedProgramsFlag} needs --profile netadmin or privileged; kdiag's container here has profile ${ready.profile}`);
+    }
+    const exitCode = await execShell(config, deps, kube, { pod: ready.podName, container: ready.container, enterTarget, profile: ready.profile });
     if (exitCode !== enterFailedExitCode) return { kind: "done", exitCode };
-    await explainEnterFailure(config, kube, deps.progress);
+    // baseline and restricted need no capability from the manager: enter's own line says it all.
+    if (joinsNamespaces(ready.profile)) await explainEnterFailure(config, kube, deps.progress);
     return { kind: "failed", exitCode, enterTarget };
   } catch (error) {
     if (error instanceof WaitInterrupted) throw error;
@@ -99,7 +104,7 @@ async function explainEnterFailure(config: ShellConfig, kube: Kube, progress: Pr
   }
 }
 
-async function execShell(config: ShellConfig, deps: ShellDeps, kube: Kube, where: { pod: string; container: string; enterTarget: string }): Promise<number> {
+async function execShell(config: ShellConfig, deps: ShellDeps, kube: Kube, where: { pod: string; container: string; enterTarget: string; profile: Profile }): Promise<number> {
   const tty = Boolean(deps.stdin.isTTY && deps.stdout.isTTY);
   if (tty) deps.stdin.setRawMode(true);
   try {
@@ -108,7 +113,7 @@ async function execShell(config: ShellConfig, deps: ShellDeps, kube: Kube, where
       namespace: kube.session.namespace,
       pod: where.pod,
       container: where.container,
-      command: buildShellCommand({ ...config, enterTarget: where.enterTarget }),
+      command: buildShellCommand({ ...config, enterTarget: where.enterTarget, profile: where.profile }),
       stdin: deps.stdin,
       stdout: deps.stdout,
       stderr: tty ? null : deps.stderr,

@@ -1,0 +1,102 @@
+// The shell of the baseline and restricted profiles, on real namespaces: enter run as the target's
+// own user with CAP_SYS_CHROOT only in its bounding set (baseline: `--chroot`, the capability from
+// enter's own file capability), or with no capability and no_new_privs (restricted: `--own-root`).
+import assert from "node:assert/strict";
+import { chmod, copyFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { after, before, describe, it } from "node:test";
+import { startContainer, type Container } from "./fixtures/container.ts";
+import { buildEnterBinaries, type EnterBinaries } from "./fixtures/enter-binaries.ts";
+import { runCommand } from "./fixtures/run-command.ts";
+import { createPod, type Pod } from "./fixtures/pod.ts";
+
+const run = promisify(execFile);
+
+describe("enter without privileges: --chroot as the target's user, --own-root with no capability", () => {
+  let pod: Pod;
+  let target: Container;
+  let binaries: EnterBinaries;
+  /** enter as the image carries it: `setcap cap_sys_chroot=p`. */
+  let enter: string;
+
+  before(async () => {
+    binaries = await buildEnterBinaries();
+    // The binaries' temp dir is 0700: a non-root caller must reach them.
+    await chmod(dirname(binaries.ash), 0o755);
+    enter = join(dirname(binaries.ash), "enter-chroot");
+    await copyFile(binaries.enter, enter);
+    await run("setcap", ["cap_sys_chroot=p", enter]);
+    pod = await createPod({ name: "unpriv" });
+    target = await startContainer({ podNs: pod.podNs, name: "unpriv-user", port: 8083, user: { uid: 1000, gid: 1000 } });
+  });
+  after(async () => {
+    await target?.stop();
+    await pod?.cleanup();
+    binaries?.cleanup();
+  });
+
+  // As kubectl exec runs it in kdiag's container: the pod's network, the target's pid namespace,
+  // and the container's user and bounding set (baseline: SYS_CHROOT only; restricted: none, and
+  // no_new_privs from allowPrivilegeEscalation: false).
+  const asContainer = (user: { uid: number; gid: number }, profile: "baseline" | "restricted", ...args: string[]) =>
+    runCommand([
+      "nsenter", `--net=/run/netns/${pod.podNs}`, `--pid=/proc/${target.hostPid}/ns/pid`, "--",
+      "unshare", "--mount", "--mount-proc", "--",
+      "setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--inh-caps=-all",
+      ...(profile === "baseline" ? ["--bounding-set=-all,+sys_chroot"] : ["--bounding-set=-all", "--no-new-privs"]),
+      "--", enter, ...args,
+    ]);
+  const sameUser = { uid: 1000, gid: 1000 };
+
+  it("--chroot enters the target's root as its user: its marker, its PID 1, its server, and no capability left", async () => {
+    const result = await asContainer(sameUser, "baseline", "--chroot", "1", binaries.ash, "-c",
+      "cat /marker; cat /proc/1/cmdline; echo; wget -qO- http://127.0.0.1:8083/; echo; id -u; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status");
+    assert.deepEqual(result, {
+      code: 0,
+      stdout: `${target.marker}\n/server\u00008083\u0000\nhello from unpriv-user\n\n1000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n`,
+      stderr: "",
+    });
+  });
+
+  it("--chroot as root (the pod spec did not name the target's user) becomes the user /proc says, and keeps no capability", async () => {
+    // Root with a runtime's default capabilities plus SYS_CHROOT, as baseline admits.
+    const result = await runCommand([
+      "nsenter", `--net=/run/netns/${pod.podNs}`, `--pid=/proc/${target.hostPid}/ns/pid`, "--",
+      "unshare", "--mount", "--mount-proc", "--",
+      "setpriv", "--inh-caps=-all",
+      "--bounding-set=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+sys_chroot,+mknod,+audit_write,+setfcap",
+      "--", enter, "--chroot", "1", binaries.ash, "-c", "cat /marker; id -u; id -g; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status",
+    ]);
+    assert.deepEqual(result, { code: 0, stdout: `${target.marker}\n1000\n1000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n`, stderr: "" });
+  });
+
+  it("--chroot as another user is one line naming both users and what fixes it", async () => {
+    const result = await asContainer({ uid: 1001, gid: 1001 }, "baseline", "--chroot", "1", binaries.ash, "-c", "true");
+    assert.deepEqual(result, {
+      code: 125,
+      stdout: "",
+      stderr:
+        "enter: PID 1 runs as uid 1000 gid 1000, kdiag's container (profile baseline) as uid 1001 gid 1001: without CAP_SYS_PTRACE only the same user may open its root; name the user in the pod's securityContext (runAsUser, runAsGroup) or use --profile netadmin\n",
+    });
+  });
+
+  it("--own-root runs the shell in our own filesystem, in the target's root, and says so in two lines", async () => {
+    const result = await asContainer(sameUser, "restricted", "--own-root", "1", binaries.ash, "-c", 'cat marker; cat "$KDIAG_TARGET_ROOT/marker"; test -e /server || echo own-root');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${target.marker}\n${target.marker}\nown-root\n`);
+    assert.deepEqual(result.stderr.split("\n"), [
+      "kdiag: profile restricted: a shell in kdiag's own container (busybox, uid 1000), not in the target's root; the target's files are in /proc/1/root ($KDIAG_TARGET_ROOT, the current directory)",
+      "kdiag: unavailable with no capabilities: the target's root as / and its programs as it runs them (--profile baseline), redir and rules (--profile netadmin)",
+      "",
+    ]);
+  });
+
+  it("--own-root as another user says the target's files are not readable, and still gives the shell", async () => {
+    const result = await asContainer({ uid: 65534, gid: 65534 }, "restricted", "--own-root", "1", binaries.ash, "-c", 'echo "[$KDIAG_TARGET_ROOT]"');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "[]\n");
+    assert.match(result.stderr, /^kdiag: profile restricted: .*the target's files \(\/proc\/1\/root\) are not readable: the target runs as uid 1000, kdiag as uid 65534\n/);
+  });
+});
