@@ -10,9 +10,11 @@ while [ -L "$self" ]; do
   link=$(readlink "$self")
   case $link in
     /*) self=$link ;;
-    *) self=${self%/*}/$link ;;
+    *) case $self in */*) self=${self%/*}/$link ;; *) self=./$link ;; esac ;;
   esac
 done
+# `sh kubectl-kdiag` names the script without a directory: it is the current one.
+case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   KDIAG_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
   export KDIAG_EXTRA_CA_CERTS
@@ -21,4 +23,4 @@ fi
 # The name the user typed decides help texts and completion mode (pkg/invocation.ts).
 KDIAG_INVOKED_AS=${0##*/}
 export KDIAG_INVOKED_AS
-exec node "${self%/*}/kubectl-kdiag.js" "$@"
+exec node "$dir/kubectl-kdiag.js" "$@"

@@ -8,7 +8,12 @@ import path from "node:path";
 
 export type InvocationName = "kubectl kdiag" | "kdiag" | "completion";
 
-export function getInvocationName(scriptPath: string | undefined, invokedAs = process.env.KDIAG_INVOKED_AS): InvocationName {
+// Taken out of the environment as kdiag starts, so that the programs it runs (`logs -- CMD`,
+// another kdiag started without the launcher) do not inherit it.
+const launcherName = process.env.KDIAG_INVOKED_AS;
+delete process.env.KDIAG_INVOKED_AS;
+
+export function getInvocationName(scriptPath: string | undefined, invokedAs = launcherName): InvocationName {
   const name = invokedAs || scriptPath;
   if (name === undefined) return "kdiag";
   const base = path.basename(name).replace(/\.(c|m)?js$/, "");

@@ -38,18 +38,26 @@ export async function startNodeDebugPod(options: NodeDebugOptions): Promise<Node
   const request = requestOptions(session.requestTimeoutMs);
   await requireNode(session, core, node);
   const name = createNodeDebugPodName();
-  let creation: Promise<unknown> | undefined;
+  let creation: Promise<V1Pod> | undefined;
   let removal: Promise<void> | undefined;
   const remove = () => {
     removal ??= (async () => {
       stopListening();
       // Ctrl-C during the create request: the pod may exist once it returns, so wait for it.
-      await creation?.catch(() => undefined);
-      if (!creation) return;
+      const created = await creation?.then(
+        (pod) => ({ uid: pod.metadata?.uid }),
+        // Refused (a 4xx: forbidden, invalid, the name taken): there is no pod of ours to delete.
+        // No answer: there may be one, known by its name only.
+        (error: unknown) => (isRefusal(error) ? undefined : { uid: undefined }),
+      );
+      if (!created) return;
+      const preconditions = created.uid === undefined ? undefined : { uid: created.uid };
       await callApi(session, { verb: "delete", resource: "pods", namespace, name }, () =>
-        core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }, request),
+        core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { preconditions } }, request),
       ).catch((error: unknown) => {
-        if (getApiStatus(error) !== 404) progress.warn(`pod ${name} in namespace ${namespace} was not deleted (${describeError(error)}); delete it with kubectl`);
+        // 404: already gone; 409: the name is now another pod's, which is not ours to delete.
+        const status = getApiStatus(error);
+        if (status !== 404 && status !== 409) progress.warn(`pod ${name} in namespace ${namespace} was not deleted (${describeError(error)}); delete it with kubectl`);
       });
     })();
     return removal;
@@ -73,6 +81,12 @@ export async function startNodeDebugPod(options: NodeDebugOptions): Promise<Node
     throw error;
   }
   return { name, remove };
+}
+
+function isRefusal(error: unknown): boolean {
+  const status = getApiStatus(error);
+  // 408: the API server gave up waiting, which says nothing about whether the pod was made.
+  return status !== undefined && status >= 400 && status < 500 && status !== 408;
 }
 
 async function requireNode(session: KubeSession, core: CoreV1Api, node: string): Promise<void> {

@@ -63,8 +63,11 @@ async function openNodeManager(config: RulesConfig, node: string, kube: Kube, pr
     place: { pod: debugPod.name, namespace: kube.session.namespace, node },
     calls: createManagerCalls(connection.client, connection),
     close: async () => {
-      await connection.close();
-      await debugPod.remove();
+      try {
+        await connection.close();
+      } finally {
+        await debugPod.remove();
+      }
       // The pod is gone for good: so are its manager's credential and port, cached per pod UID.
       const podUid = connection.pod.metadata?.uid ?? debugPod.name;
       await forgetManagerCredential({
