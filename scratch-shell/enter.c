@@ -81,6 +81,7 @@ enum { EXIT_ENTER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 
 #define PRIVILEGED_PROGRAMS_FLAG "--privileged-programs"
 #define CHROOT_FLAG "--chroot"
 #define OWN_ROOT_FLAG "--own-root"
+#define SOCKET_INODES_FLAG "--socket-inodes"
 enum { MAX_GROUPS = 256 };
 
 /* Who the target runs as: its effective uid and gid and its supplementary groups. */
@@ -577,8 +578,46 @@ static void own_root(int proc_pid, int programfd, const char *program, char **pr
   exit(EXIT_CANNOT_EXECUTE);
 }
 
+/*
+ * --socket-inodes PID (the baseline manager's ps, run as kdiag's own uid): prints the inode of each
+ * socket PID has open, one per line. Only the same uid may read another process's fds without
+ * CAP_SYS_PTRACE, so enter becomes PID's user (not root: a root process's fds stay unread), drops
+ * every capability, and reads them; no_new_privs, and the target cannot trace it meanwhile (its
+ * credentials changed: not dumpable). ensure_alive() proves the fds were PID's.
+ */
+static void print_socket_inodes(int pidfd, int pid, int proc_pid) __attribute__((noreturn));
+static void print_socket_inodes(int pidfd, int pid, int proc_pid) {
+  static struct identity target;
+  read_identity(proc_pid, &target);
+  if (target.uid == 0) die(EXIT_ENTER_FAILED, "PID %d runs as root: its sockets are not readable without CAP_SYS_PTRACE", pid);
+  if (geteuid() != target.uid) become_target_user(proc_pid, &target);
+  set_capabilities(0, 0, 0);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
+  int fds = open_proc_entry(proc_pid, "fd", O_DIRECTORY);
+  DIR *directory = fdopendir(fds);
+  if (directory == NULL) die(EXIT_ENTER_FAILED, "cannot read /proc/%d/fd: %s", proc_pid, strerror(errno));
+  static char inodes[1 << 16];
+  size_t used = 0;
+  struct dirent *entry;
+  while ((entry = readdir(directory)) != NULL) {
+    char link[64];
+    ssize_t length = readlinkat(fds, entry->d_name, link, sizeof link - 1);
+    if (length <= 0) continue;
+    link[length] = '\0';
+    unsigned long long inode;
+    char end;
+    if (sscanf(link, "socket:[%llu%c", &inode, &end) != 2 || end != ']') continue;
+    int written = snprintf(inodes + used, sizeof inodes - used, "%llu\n", inode);
+    if (written < 0 || (size_t)written >= sizeof inodes - used) break;
+    used += (size_t)written;
+  }
+  ensure_alive(pidfd, pid);
+  fwrite(inodes, 1, used, stdout);
+  exit(0);
+}
+
 /* Which way enter works, from its first argument (scratch-shell/README.md has the table). */
-enum mode { MODE_ENTER, MODE_PRIVILEGED_PROGRAMS, MODE_CHROOT, MODE_OWN_ROOT };
+enum mode { MODE_ENTER, MODE_PRIVILEGED_PROGRAMS, MODE_CHROOT, MODE_OWN_ROOT, MODE_SOCKET_INODES };
 
 static enum mode parse_mode(int argc, char **argv, int *first) {
   *first = 1;
@@ -587,6 +626,7 @@ static enum mode parse_mode(int argc, char **argv, int *first) {
   if (strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0) mode = MODE_PRIVILEGED_PROGRAMS;
   else if (strcmp(argv[1], CHROOT_FLAG) == 0) mode = MODE_CHROOT;
   else if (strcmp(argv[1], OWN_ROOT_FLAG) == 0) mode = MODE_OWN_ROOT;
+  else if (strcmp(argv[1], SOCKET_INODES_FLAG) == 0) mode = MODE_SOCKET_INODES;
   if (mode != MODE_ENTER) *first = 2;
   return mode;
 }
@@ -594,6 +634,12 @@ static enum mode parse_mode(int argc, char **argv, int *first) {
 int main(int argc, char **argv) {
   int first;
   enum mode mode = parse_mode(argc, argv, &first);
+  if (mode == MODE_SOCKET_INODES) {
+    int pid = argc == 3 ? parse_pid(argv[2]) : -1;
+    if (pid <= 0) die(EXIT_ENTER_FAILED, "usage: enter " SOCKET_INODES_FLAG " PID");
+    int pidfd = open_pidfd(pid);
+    print_socket_inodes(pidfd, pid, find_proc_pid(pidfd, pid));
+  }
   bool privileged = mode == MODE_PRIVILEGED_PROGRAMS;
   int pid = -1;
   const char *container_id = NULL;

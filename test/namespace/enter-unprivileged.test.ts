@@ -17,6 +17,19 @@ const run = promisify(execFile);
 /** CAP_CHOWN (0) and CAP_NET_BIND_SERVICE (10). */
 const chownAndBind = "401";
 
+/** The inode of the pod's TCP listener on `port`, from the socket table as the host sees it. */
+async function readListenerInode(hostPid: number, port: number): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const table of ["tcp", "tcp6"]) {
+    for (const line of (await readFile(`/proc/${hostPid}/net/${table}`, "utf8")).split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(portHex) && fields[3] === "0A") return fields[9] ?? "";
+    }
+  }
+  throw new Error(`no listener on port ${port}`);
+}
+
 describe("enter without privileges: --chroot as the target's user, --own-root with no capability", () => {
   let pod: Pod;
   let target: Container;
@@ -129,6 +142,17 @@ describe("enter without privileges: --chroot as the target's user, --own-root wi
       stderr:
         "enter: PID 1 runs as uid 1000 gid 1000, kdiag's container (profile baseline) as uid 1001 gid 1001: becoming its user needs CAP_SETUID and CAP_SETGID (the container's capabilities SETUID and SETGID, and enter's file capability)\n",
     });
+  });
+
+  it("--socket-inodes from kdiag's own uid lists the target's sockets (its listener among them), not a root process's", async () => {
+    const result = await asContainer(kdiagUser, baseline, "--socket-inodes", "1");
+    assert.equal(result.code, 0, result.stderr);
+    const listener = await readListenerInode(target.hostPid, target.port);
+    assert.ok(result.stdout.split("\n").includes(listener), `${listener} among ${result.stdout}`);
+    const root = await asContainerOf(rootWithout, kdiagUser, baseline, "--socket-inodes", "1");
+    assert.deepEqual(root, { code: 125, stdout: "", stderr: "enter: PID 1 runs as root: its sockets are not readable without CAP_SYS_PTRACE\n" });
+    const restrictedResult = await asContainer({ uid: 65534, gid: 65534 }, restricted, "--socket-inodes", "1");
+    assert.equal(restrictedResult.code, 125, "no capability under restricted");
   });
 
   it("--own-root runs the shell in our own filesystem, in the target's root, and says so in two lines", async () => {
