@@ -29,9 +29,9 @@ ENTRYPOINT ["/opt/kdiag/kdiag-init", "/usr/bin/node", "/opt/kdiag/manager.js"]
 # ---- end runtime install ----
 COPY --from=build /src/dist/manager.js /src/dist/kdiag-init /src/dist/enter /src/dist/ash /opt/kdiag/
 # enter runs the target's programs without our privileges; busybox keeps them through file
-# capabilities, and enter --chroot (the baseline profile) has CAP_SYS_CHROOT from its own
+# capabilities, and enter --chroot (the baseline profile) has CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT from its own
 # (scratch-shell/README.md). setcap is installed for this step only.
 RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \
  && setcap =ei /opt/kdiag/ash \
- && setcap cap_sys_chroot=p /opt/kdiag/enter \
+ && setcap cap_setuid,cap_setgid,cap_sys_chroot=p /opt/kdiag/enter \
  && apt-get purge -y libcap2-bin && rm -rf /var/lib/apt/lists/* /var/cache/apt/*

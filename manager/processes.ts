@@ -8,13 +8,15 @@ import { parseCmdline, parseStat } from "./proc-stat.ts";
 interface ListProcessesOptions {
   /** Left out together with their descendants (the manager itself and what it runs). */
   excludePids: number[];
+  /** The socket inodes of a process whose fds we may not read (another uid): foreign-sockets.ts. */
+  readForeignSockets?: (pid: number) => Promise<string[]>;
 }
 
 export async function listProcesses(options: ListProcessesOptions): Promise<Process[]> {
   const [pids, listening] = await Promise.all([readPids(), readListeningSockets()]);
   const processes: Process[] = [];
   for (const pid of pids) {
-    const entry = await readProcess({ pid, listening });
+    const entry = await readProcess({ pid, listening, readForeignSockets: options.readForeignSockets });
     if (entry) processes.push(entry);
   }
   return excludeDescendants({ processes, excludePids: options.excludePids });
@@ -37,12 +39,16 @@ async function readListeningSockets(): Promise<Map<string, ListeningAddress>> {
 }
 
 /** Undefined when the process exits while we read it: a race, not an error. */
-async function readProcess(options: { pid: number; listening: Map<string, ListeningAddress> }): Promise<Process | undefined> {
+async function readProcess(options: {
+  pid: number;
+  listening: Map<string, ListeningAddress>;
+  readForeignSockets?: (pid: number) => Promise<string[]>;
+}): Promise<Process | undefined> {
   const { pid, listening } = options;
   try {
     const stat = parseStat(await readFile(`/proc/${pid}/stat`, "utf8"));
     const cmdline = parseCmdline(await readFile(`/proc/${pid}/cmdline`, "utf8"));
-    const inodes = await readSocketInodes(pid);
+    const inodes = (await readSocketInodes(pid)) ?? (await options.readForeignSockets?.(pid)) ?? [];
     const addresses = inodes.flatMap((inode) => listening.get(inode) ?? []);
     return { pid, ppid: stat.ppid, name: stat.name, cmdline, listening: sortAddresses(addresses) };
   } catch (error) {
@@ -51,13 +57,13 @@ async function readProcess(options: { pid: number; listening: Map<string, Listen
   }
 }
 
-async function readSocketInodes(pid: number): Promise<string[]> {
-  // EACCES: a process we may not inspect (outside our user namespace's reach) is still listed,
-  // only without its sockets.
+/** Undefined when we may not read its fds (EACCES: another uid); it is still listed. */
+async function readSocketInodes(pid: number): Promise<string[] | undefined> {
   const fds = await readdir(`/proc/${pid}/fd`).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "EACCES") return [];
+    if (error.code === "EACCES") return undefined;
     throw error;
   });
+  if (fds === undefined) return undefined;
   const inodes = new Set<string>();
   for (const fd of fds) {
     // An fd closed since readdir is simply not there any more.

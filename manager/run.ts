@@ -11,6 +11,7 @@ import { formatListenAddress, type ListenAddress } from "./listen-address.ts";
 import { probeIpv6 } from "./listen.ts";
 import type { Log } from "./log.ts";
 import { describePod } from "./pod-info.ts";
+import { readForeignSocketInodes } from "./foreign-sockets.ts";
 import { listProcesses } from "./processes.ts";
 import { createReachHandler } from "./reach.ts";
 import { RedirectRules, restartAttempts } from "./redirect-rules.ts";
@@ -57,7 +58,7 @@ export async function runManager(options: { listen: ListenAddress; credentialFil
     credential,
     handlers: {
       version: async () => ({ version: getVersion(), redirectBackend: "nftables", ...(await describePod()), missingCapabilities }),
-      ps: async () => ({ processes: await listProcesses({ excludePids: ownPids }) }),
+      ps: async () => ({ processes: await listProcesses({ excludePids: ownPids, readForeignSockets: readForeignSocketInodes }) }),
       redirect: redirects.handle,
       tunnel: redirects.tunnel,
       reach: createReachHandler({ log }),

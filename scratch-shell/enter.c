@@ -49,6 +49,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ enum { EXIT_ENTER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 
 #define PRIVILEGED_PROGRAMS_FLAG "--privileged-programs"
 #define CHROOT_FLAG "--chroot"
 #define OWN_ROOT_FLAG "--own-root"
+#define SOCKET_INODES_FLAG "--socket-inodes"
 enum { MAX_GROUPS = 256 };
 
 /* Who the target runs as: its effective uid and gid and its supplementary groups. */
@@ -243,14 +245,19 @@ static void join_namespaces(int pidfd, int pid, int types) {
   join_namespaces_one_by_one(pidfd, pid, types);
 }
 
-/* Reads the effective uid and gid and the supplementary groups from /proc/PID/status. */
-static void read_identity(int pid, struct identity *identity) {
-  char text[16384];
+/* /proc/PID/status as text (one read: /proc gives it whole). */
+static void read_status(int pid, char *text, size_t size) {
   int fd = open_proc_entry(pid, "status", 0);
-  ssize_t length = read(fd, text, sizeof text - 1);
+  ssize_t length = read(fd, text, size - 1);
   close(fd);
   if (length <= 0) die(EXIT_ENTER_FAILED, "cannot read /proc/%d/status", pid);
   text[length] = '\0';
+}
+
+/* Reads the effective uid and gid and the supplementary groups from /proc/PID/status. */
+static void read_identity(int pid, struct identity *identity) {
+  char text[16384];
+  read_status(pid, text, sizeof text);
   const char *uid = strstr(text, "\nUid:"), *gid = strstr(text, "\nGid:"), *groups = strstr(text, "\nGroups:");
   unsigned long real, effective;
   if (uid == NULL || sscanf(uid, "\nUid: %lu %lu", &real, &effective) != 2) die(EXIT_ENTER_FAILED, "no Uid in /proc/%d/status", pid);
@@ -268,6 +275,29 @@ static void read_identity(int pid, struct identity *identity) {
     identity->groups[identity->group_count++] = (gid_t)strtoul(cursor, &end, 10);
     cursor = end;
   }
+}
+
+/* A process's capability sets, one bit per capability, as /proc/PID/status gives them. */
+struct capability_sets {
+  uint64_t bounding, permitted, effective, inheritable;
+};
+
+static uint64_t read_capability_line(const char *text, const char *name, int pid) {
+  char key[16];
+  snprintf(key, sizeof key, "\n%s:", name);
+  const char *line = strstr(text, key);
+  unsigned long long value;
+  if (line == NULL || sscanf(line + strlen(key), " %llx", &value) != 1) die(EXIT_ENTER_FAILED, "no %s in /proc/%d/status", name, pid);
+  return (uint64_t)value;
+}
+
+static void read_capability_sets(int pid, struct capability_sets *sets) {
+  char text[16384];
+  read_status(pid, text, sizeof text);
+  sets->bounding = read_capability_line(text, "CapBnd", pid);
+  sets->permitted = read_capability_line(text, "CapPrm", pid);
+  sets->effective = read_capability_line(text, "CapEff", pid);
+  sets->inheritable = read_capability_line(text, "CapInh", pid);
 }
 
 /* ash must carry file capabilities (setcap =eip): under SECBIT_NOROOT they are what gives it,
@@ -399,63 +429,125 @@ static void require_same_identity(int pid, const char *profile) {
       pid, (unsigned)target.uid, (unsigned)target.gid, profile, (unsigned)geteuid(), (unsigned)getegid());
 }
 
-/* CAP_SYS_CHROOT comes from enter's file capability (`setcap cap_sys_chroot=p`), permitted but
- * not effective: a file effective bit would make exec fail outright where the bounding set lacks
- * it (the restricted profile), so enter raises it itself when it needs it. */
-static void raise_chroot_capability(void) {
+/* Makes a capability of our permitted set effective; `why` names what needs it when it is not
+ * permitted (enter's file capabilities are permitted, not effective: a file effective bit would
+ * make exec fail outright where the bounding set lacks one, as under the restricted profile). */
+static void raise_capability(int capability, const char *why) {
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
   if (syscall(SYS_capget, &header, data) != 0) die(EXIT_ENTER_FAILED, "capget: %s", strerror(errno));
-  if (!(data[CAP_TO_INDEX(CAP_SYS_CHROOT)].permitted & CAP_TO_MASK(CAP_SYS_CHROOT)))
-    die(EXIT_ENTER_FAILED, "chroot needs CAP_SYS_CHROOT: kdiag's container was not given it, or %s lost its file capability", "enter");
-  data[CAP_TO_INDEX(CAP_SYS_CHROOT)].effective |= CAP_TO_MASK(CAP_SYS_CHROOT);
+  if (!(data[CAP_TO_INDEX(capability)].permitted & CAP_TO_MASK(capability)))
+    die(EXIT_ENTER_FAILED, "%s: kdiag's container was not given it, or enter lost its file capability", why);
+  data[CAP_TO_INDEX(capability)].effective |= CAP_TO_MASK(capability);
   if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "capset: %s", strerror(errno));
 }
 
+static void set_capabilities(uint64_t permitted, uint64_t effective, uint64_t inheritable) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+    data[i].permitted = (uint32_t)(permitted >> (32 * i));
+    data[i].effective = (uint32_t)(effective >> (32 * i));
+    data[i].inheritable = (uint32_t)(inheritable >> (32 * i));
+  }
+  if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "dropping capabilities: %s", strerror(errno));
+}
+
+static uint64_t current_capabilities(int which) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &header, data) != 0) die(EXIT_ENTER_FAILED, "capget: %s", strerror(errno));
+  uint64_t set = 0;
+  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+    uint32_t word = which == 'p' ? data[i].permitted : which == 'e' ? data[i].effective : data[i].inheritable;
+    set |= (uint64_t)word << (32 * i);
+  }
+  return set;
+}
+
 /*
- * Root with the runtime's default capabilities (the baseline profile where the pod spec does not
- * name the target's user): become the target's user, as /proc/PID/status says it is, keeping our
- * capabilities across the switch (SECBIT_NO_SETUID_FIXUP) until the chroot is done.
+ * Become the target's user, as /proc/PID/status says it is, keeping our permitted capabilities
+ * (CAP_SYS_CHROOT) until the chroot is done:
+ *   - kdiag's own uid (the baseline profile: a uid no workload uses, so that the target cannot
+ *     reach the manager): CAP_SETUID and CAP_SETGID come from enter's file capability; a switch
+ *     between two non-root uids keeps the permitted set by itself (no PR_SET_KEEPCAPS needed);
+ *   - root (an older baseline container): SECBIT_NO_SETUID_FIXUP keeps them.
+ * Either way the process is no longer dumpable afterwards (its credentials changed, and it
+ * gained file capabilities at exec), so the target cannot trace it although it now shares its uid.
  */
-static void become_target_user(const struct identity *target) {
+static void become_target_user(int pid, const struct identity *target) {
+  bool root = geteuid() == 0;
+  uint64_t needed = (UINT64_C(1) << CAP_SETUID) | (UINT64_C(1) << CAP_SETGID);
+  if (!root && (current_capabilities('p') & needed) != needed)
+    die(EXIT_ENTER_FAILED,
+        "PID %d runs as uid %u gid %u, kdiag's container (profile baseline) as uid %u gid %u: becoming its user needs CAP_SETUID and CAP_SETGID "
+        "(the container's capabilities SETUID and SETGID, and enter's file capability)",
+        pid, (unsigned)target->uid, (unsigned)target->gid, (unsigned)geteuid(), (unsigned)getegid());
+  if (!root) {
+    raise_capability(CAP_SETUID, "becoming the target's user needs CAP_SETUID");
+    raise_capability(CAP_SETGID, "becoming the target's user needs CAP_SETGID");
+  }
   if (setgroups((size_t)target->group_count, target->groups) != 0) fail_drop("setgroups");
   if (setresgid(target->gid, target->gid, target->gid) != 0) fail_drop("setresgid");
-  if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) fail_drop("setting securebits");
+  if (root && prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) fail_drop("setting securebits");
   if (setresuid(target->uid, target->uid, target->uid) != 0) fail_drop("setresuid");
 }
 
-/* After the chroot a non-root shell needs nothing of ours: no capability is left to anything it
- * runs (a root target's shell keeps root's, as the target has them). no_new_privs either way. */
-static void keep_only_target_rights(void) {
-  if (geteuid() != 0) {
-    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &header, data) != 0) die(EXIT_ENTER_FAILED, "dropping capabilities: %s", strerror(errno));
+/*
+ * A root shell for a root target gets no more than the target has: the runtime's defaults that
+ * kdiag's container holds are not the target's when it dropped some (`capabilities: {drop:
+ * [ALL]}`), and a program the target planted, run from the shell, must not get them. Every
+ * capability outside the target's bounding set leaves ours (while we still hold CAP_SETPCAP,
+ * which PR_CAPBSET_DROP needs), then permitted, effective and inheritable become ours ∩ the
+ * target's, and no ambient capability is left. An exec as root then gets at most that bounding
+ * set, and no_new_privs caps it at the permitted set we keep.
+ */
+static void confine_to_target_capabilities(const struct capability_sets *target) {
+  for (int capability = 0; capability < 64; capability++) {
+    int held = prctl(PR_CAPBSET_READ, capability, 0, 0, 0);
+    if (held < 0) break; /* beyond the kernel's last capability */
+    if (held == 0 || (target->bounding & (UINT64_C(1) << capability))) continue;
+    if (prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0)
+      die(EXIT_ENTER_FAILED, "dropping capability %d from the bounding set: %s (a root shell needs CAP_SETPCAP to match its root target)", capability, strerror(errno));
   }
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "clearing ambient capabilities: %s", strerror(errno));
+  set_capabilities(current_capabilities('p') & target->permitted, current_capabilities('e') & target->effective,
+                   current_capabilities('i') & target->inheritable);
+}
+
+/* After the chroot the shell has the target's own rights and nothing of ours: a non-root shell
+ * no capability at all, a root shell at most the target's (confine_to_target_capabilities).
+ * no_new_privs either way. */
+static void keep_only_target_rights(const struct capability_sets *target) {
+  if (geteuid() == 0) confine_to_target_capabilities(target);
+  else set_capabilities(0, 0, 0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
 }
 
 /*
  * --chroot (the baseline profile): kdiag's container already shares the pod's network, uts and
- * ipc namespaces and the target's pid namespace; running as the target's own user with only
- * CAP_SYS_CHROOT, enter chroots to PID's root and runs PROGRAM there — no setns, nothing written
- * into the target. Run as root (the target's user unknown to the pod spec), it first becomes the
- * user /proc/PID/status names. Then a non-root shell drops every capability, and no_new_privs is
- * set: the shell has the target's own rights.
+ * ipc namespaces and the target's pid namespace. enter becomes the user /proc/PID/status names
+ * (from kdiag's own uid with CAP_SETUID and CAP_SETGID, or from root where the target is root or
+ * its user unknown), then — the same user now, which is what lets the kernel hand us its root
+ * without CAP_SYS_PTRACE — chroots to PID's root and runs PROGRAM there: no setns, nothing
+ * written into the target. The shell keeps only the target's own rights, and no_new_privs.
+ * The target's uid, groups and capabilities are read after the pidfd is held, and
+ * ensure_alive() proves they were the target's.
  */
 static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) __attribute__((noreturn));
 static void chroot_only(int pidfd, int pid, int proc_pid, int programfd, const char *program, char **program_argv) {
   static struct identity target;
+  struct capability_sets target_capabilities;
   read_identity(proc_pid, &target);
-  if (geteuid() == 0 && target.uid != 0) become_target_user(&target);
+  read_capability_sets(proc_pid, &target_capabilities);
+  if (geteuid() != target.uid) become_target_user(proc_pid, &target);
   require_same_identity(proc_pid, "baseline");
   int rootfd = open_proc_entry(proc_pid, "root", O_DIRECTORY);
   ensure_alive(pidfd, pid);
   close(pidfd);
-  raise_chroot_capability();
+  raise_capability(CAP_SYS_CHROOT, "chroot needs CAP_SYS_CHROOT");
   change_root(rootfd);
-  keep_only_target_rights();
+  keep_only_target_rights(&target_capabilities);
   exec_program(programfd, program, program_argv, NULL, make_environment(NULL));
   exit(EXIT_CANNOT_EXECUTE);
 }
@@ -486,8 +578,46 @@ static void own_root(int proc_pid, int programfd, const char *program, char **pr
   exit(EXIT_CANNOT_EXECUTE);
 }
 
+/*
+ * --socket-inodes PID (the baseline manager's ps, run as kdiag's own uid): prints the inode of each
+ * socket PID has open, one per line. Only the same uid may read another process's fds without
+ * CAP_SYS_PTRACE, so enter becomes PID's user (not root: a root process's fds stay unread), drops
+ * every capability, and reads them; no_new_privs, and the target cannot trace it meanwhile (its
+ * credentials changed: not dumpable). ensure_alive() proves the fds were PID's.
+ */
+static void print_socket_inodes(int pidfd, int pid, int proc_pid) __attribute__((noreturn));
+static void print_socket_inodes(int pidfd, int pid, int proc_pid) {
+  static struct identity target;
+  read_identity(proc_pid, &target);
+  if (target.uid == 0) die(EXIT_ENTER_FAILED, "PID %d runs as root: its sockets are not readable without CAP_SYS_PTRACE", pid);
+  if (geteuid() != target.uid) become_target_user(proc_pid, &target);
+  set_capabilities(0, 0, 0);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EXIT_ENTER_FAILED, "setting no_new_privs: %s", strerror(errno));
+  int fds = open_proc_entry(proc_pid, "fd", O_DIRECTORY);
+  DIR *directory = fdopendir(fds);
+  if (directory == NULL) die(EXIT_ENTER_FAILED, "cannot read /proc/%d/fd: %s", proc_pid, strerror(errno));
+  static char inodes[1 << 16];
+  size_t used = 0;
+  struct dirent *entry;
+  while ((entry = readdir(directory)) != NULL) {
+    char link[64];
+    ssize_t length = readlinkat(fds, entry->d_name, link, sizeof link - 1);
+    if (length <= 0) continue;
+    link[length] = '\0';
+    unsigned long long inode;
+    char end;
+    if (sscanf(link, "socket:[%llu%c", &inode, &end) != 2 || end != ']') continue;
+    int written = snprintf(inodes + used, sizeof inodes - used, "%llu\n", inode);
+    if (written < 0 || (size_t)written >= sizeof inodes - used) break;
+    used += (size_t)written;
+  }
+  ensure_alive(pidfd, pid);
+  fwrite(inodes, 1, used, stdout);
+  exit(0);
+}
+
 /* Which way enter works, from its first argument (scratch-shell/README.md has the table). */
-enum mode { MODE_ENTER, MODE_PRIVILEGED_PROGRAMS, MODE_CHROOT, MODE_OWN_ROOT };
+enum mode { MODE_ENTER, MODE_PRIVILEGED_PROGRAMS, MODE_CHROOT, MODE_OWN_ROOT, MODE_SOCKET_INODES };
 
 static enum mode parse_mode(int argc, char **argv, int *first) {
   *first = 1;
@@ -496,6 +626,7 @@ static enum mode parse_mode(int argc, char **argv, int *first) {
   if (strcmp(argv[1], PRIVILEGED_PROGRAMS_FLAG) == 0) mode = MODE_PRIVILEGED_PROGRAMS;
   else if (strcmp(argv[1], CHROOT_FLAG) == 0) mode = MODE_CHROOT;
   else if (strcmp(argv[1], OWN_ROOT_FLAG) == 0) mode = MODE_OWN_ROOT;
+  else if (strcmp(argv[1], SOCKET_INODES_FLAG) == 0) mode = MODE_SOCKET_INODES;
   if (mode != MODE_ENTER) *first = 2;
   return mode;
 }
@@ -503,6 +634,12 @@ static enum mode parse_mode(int argc, char **argv, int *first) {
 int main(int argc, char **argv) {
   int first;
   enum mode mode = parse_mode(argc, argv, &first);
+  if (mode == MODE_SOCKET_INODES) {
+    int pid = argc == 3 ? parse_pid(argv[2]) : -1;
+    if (pid <= 0) die(EXIT_ENTER_FAILED, "usage: enter " SOCKET_INODES_FLAG " PID");
+    int pidfd = open_pidfd(pid);
+    print_socket_inodes(pidfd, pid, find_proc_pid(pidfd, pid));
+  }
   bool privileged = mode == MODE_PRIVILEGED_PROGRAMS;
   int pid = -1;
   const char *container_id = NULL;

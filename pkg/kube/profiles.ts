@@ -2,16 +2,19 @@
 // profiles serve which command. Pure (only client-node *types*); unit-tested.
 
 import type { V1EphemeralContainer, V1Pod } from "@kubernetes/client-node";
+import { chooseKdiagUid, kdiagUidBase } from "./kdiag-uid.ts";
 
 /**
  * What kdiag's container may do, most to least:
  * - privileged: everything, on every runtime;
  * - netadmin: root with the capabilities redirects (NET_ADMIN, NET_RAW) and the full shell
  *   (joining namespaces: SYS_ADMIN, SYS_PTRACE, SYS_CHROOT) need, not privileged;
- * - baseline: what PodSecurity `baseline` admits: the target's own user with SYS_CHROOT only, so
- *   the shell chroots into the target's root (enter --chroot); no redirects;
+ * - baseline: what PodSecurity `baseline` admits: a uid of kdiag's own with SETUID, SETGID and
+ *   SYS_CHROOT, so the shell becomes the target's user and chroots into its root (enter --chroot)
+ *   while the target cannot reach the manager; no redirects;
  * - restricted: what `restricted` admits: non-root, no capability, seccomp RuntimeDefault; the
- *   shell runs in kdiag's own filesystem (enter --own-root); ps works.
+ *   shell runs in kdiag's own filesystem (enter --own-root); ps works. The target's own uid (to
+ *   read its root), so processes of that uid can reach the manager.
  */
 export const profiles = ["privileged", "netadmin", "baseline", "restricted"] as const;
 export type Profile = (typeof profiles)[number];
@@ -43,7 +46,7 @@ export const profileSummaries: Record<Profile, string> = {
   privileged: "every command, fully",
   netadmin: "every command, fully",
   baseline: "the shell by chroot into the target's root as its user, ps; not redir or rules",
-  restricted: "ps, and a shell in kdiag's own filesystem; not redir or rules",
+  restricted: "ps, and a shell in kdiag's own filesystem; not redir or rules; processes of kdiag's uid (the target's, or 65534) in the pod can read and drive its manager",
 };
 
 /** Whether `profile` serves `command` at all. */
@@ -61,6 +64,8 @@ export function describeNeededProfiles(command: InjectingCommand): string {
 export interface TargetUser {
   uid?: number;
   gid?: number;
+  /** The uid and gid of kdiag's own that baseline runs as (kdiag-uid.ts); none: the target's. */
+  kdiagUid?: number;
 }
 
 export function readTargetUser(pod: V1Pod, target: string): TargetUser {
@@ -69,6 +74,7 @@ export function readTargetUser(pod: V1Pod, target: string): TargetUser {
   return {
     uid: container?.securityContext?.runAsUser ?? podContext?.runAsUser,
     gid: container?.securityContext?.runAsGroup ?? podContext?.runAsGroup,
+    kdiagUid: chooseKdiagUid(pod),
   };
 }
 
@@ -96,19 +102,34 @@ export function buildSecurityContext(profile: Profile, user: TargetUser = {}): S
 }
 
 /**
- * The target's own user: without CAP_SYS_PTRACE (which baseline does not admit) only the same uid
- * and gid may open /proc/<pid>/root. SYS_CHROOT reaches enter through its file capability, which
- * a non-root exec honours only without no_new_privs: allowPrivilegeEscalation stays true, as
- * baseline allows. A root target, or one whose user the spec does not name, gets root with the
- * runtime's default capabilities (baseline admits them): the kernel lets us open a process's root
- * only when we hold every capability it holds, and enter --chroot becomes the user
- * /proc/<pid>/status names (CAP_SETUID, CAP_SETGID, CAP_SETPCAP are among the defaults).
+ * A uid of kdiag's own (kdiag-uid.ts), never the target's: the target cannot read or trace a
+ * process of another uid, so the manager and its credential are out of its reach. enter carries
+ * the file capabilities cap_setuid,cap_setgid,cap_sys_chroot=p (a non-root process gets nothing
+ * from `add` but its bounding set; a file capability needs allowPrivilegeEscalation, which
+ * baseline allows): enter --chroot becomes the target's user, as /proc/<pid>/status names it, so
+ * that the kernel hands it the target's root without CAP_SYS_PTRACE (which baseline does not
+ * admit), chroots, and drops every capability.
+ * A root target, or one whose user the spec does not name, gets root with the runtime's default
+ * capabilities (baseline admits them) plus SYS_CHROOT: the kernel lets us open a process's root
+ * only when we hold every capability it holds. enter --chroot becomes the user /proc/<pid>/status
+ * names, or for a root target stays root with no more capabilities than the target has. A target
+ * reaches that manager only as root holding every capability it holds (SYS_CHROOT included).
  */
 function buildBaselineContext(user: TargetUser): SecurityContext {
   const uid = user.uid ?? 0;
-  const group = user.gid === undefined ? {} : { runAsGroup: user.gid };
-  if (uid === 0) return { privileged: false, runAsUser: 0, ...group, runAsNonRoot: false, allowPrivilegeEscalation: true, capabilities: { add: ["SYS_CHROOT"] } };
-  return { privileged: false, runAsUser: uid, ...group, runAsNonRoot: true, allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"], add: ["SYS_CHROOT"] } };
+  if (uid === 0) {
+    const group = user.gid === undefined ? {} : { runAsGroup: user.gid };
+    return { privileged: false, runAsUser: 0, ...group, runAsNonRoot: false, allowPrivilegeEscalation: true, capabilities: { add: ["SYS_CHROOT"] } };
+  }
+  const own = user.kdiagUid ?? kdiagUidBase;
+  return {
+    privileged: false,
+    runAsUser: own,
+    runAsGroup: own,
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: true,
+    capabilities: { drop: ["ALL"], add: ["SETUID", "SETGID", "SYS_CHROOT"] },
+  };
 }
 
 /** Non-root (the target's user where it is one, so its root is readable), no capability at all. */

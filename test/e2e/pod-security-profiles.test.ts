@@ -1,6 +1,7 @@
 // kdiag where PodSecurity is enforced, with the default --profile auto: in a `baseline` namespace
 // the shell chroots into the target's root as the target's own user, ps lists its server, redir
-// refuses in one line naming the profile it needs, and the pod shows nothing privileged; in a
+// refuses in one line naming the profile it needs, the pod shows nothing privileged, and the
+// target's own processes cannot reach kdiag's manager (it runs as a uid of its own); in a
 // `restricted` namespace ps works and the shell says exactly what it can and cannot do there.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -43,6 +44,26 @@ function markedPod(marker: string): object[] {
   ];
 }
 
+/**
+ * A target with tools, as an attacker inside it would have: busybox sleeping as uid 1000, its
+ * marker at /marker/text. From inside it the test tries to reach kdiag's manager.
+ */
+function busyPod(): object {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "busy", labels: { app: "busy" } },
+    spec: {
+      nodeName: "kdiag-node",
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsUser: 1000, runAsGroup: 1000 },
+      containers: [{ name: "app", image: images.busybox, imagePullPolicy: "Never", command: ["sleep", "3600"], volumeMounts: [{ name: "marker", mountPath: "/marker" }] }],
+      volumes: [{ name: "marker", configMap: { name: "marker" } }],
+    },
+  };
+}
+
 /** The scratch server as its image runs it (root), no user in the spec: baseline admits it. */
 function rootPod(): object {
   return {
@@ -64,8 +85,8 @@ before(async () => {
     createNamespace("kdiag-e2e-psa-baseline", { "pod-security.kubernetes.io/enforce": "baseline" }),
     createNamespace("kdiag-e2e-psa-restricted", { "pod-security.kubernetes.io/enforce": "restricted" }),
   ]);
-  await Promise.all([apply(baseline.name, [...markedPod("baseline-marker"), rootPod()]), apply(restricted.name, markedPod("restricted-marker"))]);
-  await Promise.all([waitForPods(baseline.name, "app=marked"), waitForPods(baseline.name, "app=root"), waitForPods(restricted.name, "app=marked")]);
+  await Promise.all([apply(baseline.name, [...markedPod("baseline-marker"), rootPod(), busyPod()]), apply(restricted.name, markedPod("restricted-marker"))]);
+  await Promise.all([waitForPods(baseline.name, "app=marked"), waitForPods(baseline.name, "app=root"), waitForPods(baseline.name, "app=busy"), waitForPods(restricted.name, "app=marked")]);
 });
 after(async () => Promise.all([baseline?.cleanup(), restricted?.cleanup()]));
 
@@ -106,16 +127,18 @@ test("baseline: redir refuses in one line naming the profile it needs, and adds 
   assert.deepEqual(await getEphemeralContainers(baseline.name, "app"), before);
 });
 
-test("baseline: the pod shows the profile's securityContext and nothing privileged", async () => {
+test("baseline: the pod shows the profile's securityContext — a uid of kdiag's own, SETUID, SETGID and SYS_CHROOT — and nothing privileged", async () => {
   const { stdout } = await kubectl(["-n", baseline.name, "get", "pod", "app", "-o", "json"]);
-  const pod = JSON.parse(stdout) as { spec: { ephemeralContainers: Array<{ securityContext: object }> } };
+  const pod = JSON.parse(stdout) as { spec: { ephemeralContainers: Array<{ securityContext: { runAsUser: number } }> } };
+  const uid = pod.spec.ephemeralContainers[0]?.securityContext.runAsUser ?? 0;
+  assert.ok(uid >= 2_000_000_000 && uid < 2_100_000_000, `kdiag's own uid, not the target's 1000: ${uid}`);
   assert.deepEqual(pod.spec.ephemeralContainers[0]?.securityContext, {
     allowPrivilegeEscalation: true,
-    capabilities: { add: ["SYS_CHROOT"], drop: ["ALL"] },
+    capabilities: { add: ["SETUID", "SETGID", "SYS_CHROOT"], drop: ["ALL"] },
     privileged: false,
-    runAsGroup: 1000,
+    runAsGroup: uid,
     runAsNonRoot: true,
-    runAsUser: 1000,
+    runAsUser: uid,
   });
   const { stdout: yaml } = await kubectl(["-n", baseline.name, "get", "pod", "app", "-o", "yaml"]);
   assert.doesNotMatch(yaml, /privileged: true|hostPID|hostNetwork|hostIPC|SYS_ADMIN|NET_ADMIN/);
@@ -131,11 +154,46 @@ test("baseline: a target whose user the spec does not name (root here) gets a ro
   assert.deepEqual(JSON.parse(stdout), { allowPrivilegeEscalation: true, capabilities: { add: ["SYS_CHROOT"] }, privileged: false, runAsNonRoot: false, runAsUser: 0 });
 });
 
+test("baseline: a process of the target cannot read kdiag's credential or open the manager's memory, and the shell still enters the target as its user", async () => {
+  const shell = await kdiag(["shell", "-n", baseline.name, "--pod", "busy", "--", "-c", "cat /marker/text; echo; cat /proc/1/cmdline; echo; id -u; id -g"]);
+  assert.equal(shell.exitCode, 0, String(shell.stderr));
+  assert.deepEqual(String(shell.stdout).split("\n"), ["baseline-marker", "sleep\u00003600\u0000", "1000", "1000"]);
+  const [container] = await getEphemeralContainers(baseline.name, "busy");
+  const { stdout: uidText } = await kubectl(["-n", baseline.name, "get", "pod", "busy", "-o", `jsonpath={.spec.ephemeralContainers[0].securityContext.runAsUser}`]);
+  const credential = `/tmp/kdiag-${uidText}/credential.json`;
+  // The manager (and kdiag-init, its parent) as the target sees them: their command lines are public.
+  const findManager = "for p in /proc/[0-9]*; do [ $p = /proc/$$ ] || ! grep -q /opt/kdiag/manager.js $p/cmdline 2>/dev/null || echo ${p#/proc/}; done";
+  const { stdout: pidsText } = await kubectl(["-n", baseline.name, "exec", "busy", "-c", "app", "--", "sh", "-c", findManager]);
+  const pids = pidsText.trim().split("\n").filter(Boolean);
+  assert.equal(pids.length, 2, `kdiag-init and the manager, seen from the target: ${pidsText}`);
+  // The credential is there, for kdiag's own uid (what the CLI reads through exec).
+  await kubectl(["-n", baseline.name, "exec", "busy", "-c", String(container), "--", "/bin/busybox", "test", "-r", credential]);
+  const attack = pids
+    .map((pid) => [
+      `cat /proc/${pid}/root${credential} >/dev/null 2>&1 && echo "${pid} credential: read" || echo "${pid} credential: denied"`,
+      `ls /proc/${pid}/root/tmp >/dev/null 2>&1 && echo "${pid} root: listed" || echo "${pid} root: denied"`,
+      `(exec 3</proc/${pid}/mem) 2>/dev/null && echo "${pid} mem: opened" || echo "${pid} mem: denied"`,
+      `ls /proc/${pid}/fd >/dev/null 2>&1 && echo "${pid} fds: listed" || echo "${pid} fds: denied"`,
+    ].join("; "))
+    .join("; ");
+  const { stdout: attempts } = await kubectl(["-n", baseline.name, "exec", "busy", "-c", "app", "--", "sh", "-c", `id -u; ${attack}`]);
+  assert.deepEqual(attempts.trim().split("\n"), ["1000", ...pids.flatMap((pid) => [`${pid} credential: denied`, `${pid} root: denied`, `${pid} mem: denied`, `${pid} fds: denied`])]);
+  // The same attempts as the manager's own uid (what a target sharing it could do) all succeed.
+  const { stdout: asKdiag } = await kubectl(["-n", baseline.name, "exec", "busy", "-c", String(container), "--", "/bin/busybox", "sh", "-c", attack]);
+  assert.deepEqual(asKdiag.trim().split("\n"), pids.flatMap((pid) => [`${pid} credential: read`, `${pid} root: listed`, `${pid} mem: opened`, `${pid} fds: listed`]));
+  const ps = await kdiag(["ps", "-n", baseline.name, "--pod", "busy"]);
+  assert.equal(ps.exitCode, 0, String(ps.stderr));
+  assert.match(String(ps.stdout), /^1 +0 +sleep +.*sleep 3600$/m);
+});
+
 test("restricted: ps works with a container that has no capability at all", async () => {
   const ps = await kdiag(["ps", "-n", restricted.name, "--pod", "app"]);
   assert.equal(ps.exitCode, 0, String(ps.stderr));
   assert.match(String(ps.stdout), /^1 +0 +server +\S*8080\S* +\/server 8080$/m);
-  assert.match(String(ps.stderr), /^kdiag: profile restricted \(auto: netadmin is not admitted here; ps, and a shell in kdiag's own filesystem; not redir or rules\)$/m);
+  assert.match(
+    String(ps.stderr),
+    /^kdiag: profile restricted \(auto: netadmin is not admitted here; ps, and a shell in kdiag's own filesystem; not redir or rules; processes of kdiag's uid \(the target's, or 65534\) in the pod can read and drive its manager\)$/m,
+  );
   const { stdout } = await kubectl(["-n", restricted.name, "get", "pod", "app", "-o", "jsonpath={.spec.ephemeralContainers[0].securityContext}"]);
   assert.deepEqual(JSON.parse(stdout), {
     allowPrivilegeEscalation: false,

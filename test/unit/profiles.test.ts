@@ -8,6 +8,7 @@ import { UsageError } from "../../pkg/errors.ts";
 import { chooseProfile, describeRefusal } from "../../pkg/kube/choose-profile.ts";
 import { getBaseContainerName, readContainerUid, type ManagerSpec } from "../../pkg/kube/ephemeral.ts";
 import { buildSecurityContext, commandProfiles, readTargetUser, servesCommand } from "../../pkg/kube/profiles.ts";
+import { chooseKdiagUid, kdiagUidBase, kdiagUidRange } from "../../pkg/kube/kdiag-uid.ts";
 import { getCredentialPath } from "../../api/credential-path.ts";
 
 const spec: Omit<ManagerSpec, "profile"> = { version: "1.2.3", target: "app", image: "kdiag/manager:v1.2.3", pullPolicy: "IfNotPresent", user: { uid: 1000, gid: 1000 } };
@@ -28,15 +29,16 @@ test("privileged and netadmin run as root; netadmin names its capabilities and i
   assert.equal(buildSecurityContext("netadmin").privileged, false);
 });
 
-test("baseline runs as the target's user with SYS_CHROOT only and privilege escalation allowed (enter's file capability)", () => {
-  assert.deepEqual(buildSecurityContext("baseline", { uid: 1000, gid: 2000 }), {
+test("baseline runs as a uid of kdiag's own with SETUID, SETGID and SYS_CHROOT, privilege escalation allowed (enter's file capabilities)", () => {
+  assert.deepEqual(buildSecurityContext("baseline", { uid: 1000, gid: 2000, kdiagUid: 2000012345 }), {
     privileged: false,
-    runAsUser: 1000,
-    runAsGroup: 2000,
+    runAsUser: 2000012345,
+    runAsGroup: 2000012345,
     runAsNonRoot: true,
     allowPrivilegeEscalation: true,
-    capabilities: { drop: ["ALL"], add: ["SYS_CHROOT"] },
+    capabilities: { drop: ["ALL"], add: ["SETUID", "SETGID", "SYS_CHROOT"] },
   });
+  assert.equal(buildSecurityContext("baseline", { uid: 1000 }).runAsUser, kdiagUidBase, "never the target's uid");
   // A root target (or one the spec does not name) keeps the runtime's defaults: the kernel opens
   // a process's root only for a caller holding every capability it holds.
   assert.deepEqual(buildSecurityContext("baseline", {}), {
@@ -46,6 +48,20 @@ test("baseline runs as the target's user with SYS_CHROOT only and privilege esca
     allowPrivilegeEscalation: true,
     capabilities: { add: ["SYS_CHROOT"] },
   });
+});
+
+test("kdiag's own uid: per pod, in its high range, the same for the same pod, and never a uid or gid the pod spec names", () => {
+  const pod = (uid: string, spec: object = {}) => ({ metadata: { uid }, spec: { containers: [], ...spec } }) as unknown as V1Pod;
+  const first = chooseKdiagUid(pod("8a6c0e52-1111-4d5e-9f00-000000000001"));
+  assert.ok(first >= kdiagUidBase && first < kdiagUidBase + kdiagUidRange, String(first));
+  assert.equal(chooseKdiagUid(pod("8a6c0e52-1111-4d5e-9f00-000000000001")), first);
+  assert.notEqual(chooseKdiagUid(pod("8a6c0e52-1111-4d5e-9f00-000000000002")), first);
+  const naming = (id: number) =>
+    pod("8a6c0e52-1111-4d5e-9f00-000000000001", { securityContext: { supplementalGroups: [id] }, containers: [{ name: "app", securityContext: { runAsUser: id + 1 } }] });
+  assert.equal(chooseKdiagUid(naming(first)), first + 2, "steps over every id the spec names");
+  const withKdiag = pod("8a6c0e52-1111-4d5e-9f00-000000000001", { ephemeralContainers: [{ name: "kdiag-baseline-0123456789", securityContext: { runAsUser: first } }] });
+  assert.equal(chooseKdiagUid(withKdiag), first, "kdiag's own container keeps the pod's uid");
+  assert.equal(readTargetUser(pod("8a6c0e52-1111-4d5e-9f00-000000000001"), "app").kdiagUid, first);
 });
 
 test("restricted is non-root with no capability, no escalation and seccomp RuntimeDefault; a root target's shell runs as nobody", () => {

@@ -129,9 +129,10 @@ build_manager() {
     install -m 755 "$dist/ash" "$app/ash"
     # enter runs the target's programs without our privileges; busybox keeps them through these.
     setcap =ei "$app/ash"
-    # The baseline profile's shell runs as the target's user: enter --chroot gets CAP_SYS_CHROOT
-    # from this (permitted only; enter raises it, see scratch-shell/README.md).
-    setcap cap_sys_chroot=p "$app/enter"
+    # The baseline profile's container runs as a uid of kdiag's own: enter --chroot becomes the
+    # target's user and chroots with these (permitted only; enter raises them, see
+    # scratch-shell/README.md).
+    setcap cap_setuid,cap_setgid,cap_sys_chroot=p "$app/enter"
     # dist/manager.js is an ES module bundle; this marks it as one for Node.
     printf '{"type":"module"}\n' >"$app/package.json"
     chmod 644 "$app/manager.js" "$app/package.json"
