@@ -24,7 +24,7 @@ if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
 fi
 ip link set "$NODE_BRIDGE" up
 # The machine forwards between the nodes (the bridge CNI plugin of node 1 turned it on already when
-# the cluster has pods; a dual-stack cluster's IPv6 is turned on by up.sh).
+# the cluster has pods; IPv6 below, for a dual-stack cluster).
 sysctl -qw net.ipv4.ip_forward=1
 
 [ -e "/run/netns/$ns" ] || ip netns add "$ns"
