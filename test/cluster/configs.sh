@@ -108,14 +108,16 @@ TOML
 }
 
 # IPv4, and with a dual-stack cluster IPv6 too: host-local gives each pod one address per range.
-# kube-proxy's clusterCIDR is every node's pod ranges, so that it never masquerades pod to pod.
 if [ "$stack" = dual ]; then
-  cluster_dns="[$DNS_SERVICE_IP, $DNS_SERVICE_IP6]" cluster_cidrs="$POD_SUPERNET,$POD_SUPERNET6"
+  cluster_dns="[$DNS_SERVICE_IP, $DNS_SERVICE_IP6]"
   routes='[{ "dst": "0.0.0.0/0" }, { "dst": "::/0" }]'
 else
-  cluster_dns="[$DNS_SERVICE_IP]" cluster_cidrs="$POD_SUPERNET"
+  cluster_dns="[$DNS_SERVICE_IP]"
   routes='[{ "dst": "0.0.0.0/0" }]'
 fi
+node_pod_cidrs() { # N: node N's pod ranges, comma-separated
+  if [ "$stack" = dual ]; then echo "$(node_pod_cidr "$1"),$(node_pod_cidr6 "$1")"; else node_pod_cidr "$1"; fi
+}
 
 # One bridge per node on the node's own private range used only inside this machine; no
 # masquerading, so the bridge plugin adds no iptables rules.
@@ -199,18 +201,21 @@ shutdownGracePeriod: 0s
 YAML
 }
 
-# kube-proxy: its health and metrics on loopback only, and it leaves the machine's sysctls alone
-# (conntrack sizes and timeouts at 0 mean "do not set"; no NodePorts on 127.0.0.1, which would need
-# route_localnet) so that cluster:down has nothing of the machine's own to restore.
-write_kube_proxy_config() { # FILE KUBECONFIG NODE-NAME
+# kube-proxy: clusterCIDR is the node's own pod ranges, so that it tells its node's pods from the
+# rest as detectLocalMode NodeCIDR would (a Service is translated on the client's node, so traffic
+# between pods is never masqueraded). Its health and metrics on loopback only, and it leaves the
+# machine's sysctls alone (conntrack sizes and timeouts at 0 mean "do not set"; no NodePorts on
+# 127.0.0.1, which would need route_localnet) so that cluster:down has nothing of the machine's own
+# to restore.
+write_kube_proxy_config() { # FILE KUBECONFIG NODE-NUMBER
   write_if_changed "$1" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: $proxy_mode
 clientConnection:
   kubeconfig: $2
-hostnameOverride: $3
-clusterCIDR: $cluster_cidrs
+hostnameOverride: $(node_name "$3")
+clusterCIDR: $(node_pod_cidrs "$3")
 nodePortAddresses: [primary]
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
@@ -231,7 +236,7 @@ write_kubeconfig "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" system:kube-proxy kub
 write_containerd_config "$CLUSTER_DIR/conf/containerd.toml" "$CLUSTER_VAR" "$CLUSTER_RUN" "$CLUSTER_DIR/cni/net.d"
 write_cni_config "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" "$CLUSTER_VAR/cni-ipam" 1
 write_kubelet_config "$CLUSTER_DIR/conf/kubelet.yaml" "$node_ip" "$CONTAINERD_SOCK" "$CLUSTER_VAR" kubelet
-write_kube_proxy_config "$CLUSTER_DIR/conf/kube-proxy.yaml" "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" "$NODE_NAME"
+write_kube_proxy_config "$CLUSTER_DIR/conf/kube-proxy.yaml" "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" 1
 
 for ((n = 2; n <= nodes; n++)); do
   name="$(node_name "$n")" conf="$(node_conf "$n")" var="$(node_var "$n")" cni="$CLUSTER_DIR/cni/$(node_name "$n")/net.d"
@@ -242,5 +247,5 @@ for ((n = 2; n <= nodes; n++)); do
   write_containerd_config "$conf/containerd.toml" "$var" "$(node_run "$n")" "$cni"
   write_cni_config "$cni/10-kdiag.conflist" "$var/cni-ipam" "$n"
   write_kubelet_config "$conf/kubelet.yaml" "$(node_address "$n")" "$(node_sock "$n")" "$var" "kubelet-$name" "/$name"
-  write_kube_proxy_config "$conf/kube-proxy.yaml" "$conf/kube-proxy.kubeconfig" "$name"
+  write_kube_proxy_config "$conf/kube-proxy.yaml" "$conf/kube-proxy.kubeconfig" "$n"
 done

@@ -14,8 +14,7 @@ NODE_NAME=kdiag-node
 POD_CIDR=10.88.0.0/24
 POD_CIDR6=fd00:88::/64                       # dual-stack only (cluster:up --dual-stack)
 POD_BRIDGE=kdiag0                            # in each node's network namespace (node 1's: the machine's)
-# Every node's pod ranges lie in these (kube-proxy's clusterCIDR on every node, so traffic between
-# pods of different nodes is never masqueraded): node N has 10.88.<N-1>.0/24 and fd00:88:0:<N-1>::/64.
+# Every node's pod ranges lie in these: node N has 10.88.<N-1>.0/24 and fd00:88:0:<N-1>::/64.
 POD_SUPERNET=10.88.0.0/16
 POD_SUPERNET6=fd00:88::/48
 SERVICE_CIDR=10.96.0.0/24
