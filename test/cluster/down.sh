@@ -2,8 +2,9 @@
 # Stops the local cluster (npm run cluster:down) and removes everything it created, on every node:
 # every pod's processes and containerd's shims, the components, mounts, the pods' network namespaces
 # and veths, the bridge, the extra nodes' network namespaces (their rules with them), the bridge
-# joining them and its routes, the rules of the kubelet, the CNI and kube-proxy (iptables chains in both backends,
-# nftables tables, ipvs virtual servers and its dummy link), cgroups and state. Safe to run again.
+# joining them and its routes, the rules of the kubelet, the CNI and kube-proxy (iptables chains in
+# both backends, nftables tables, ipvs virtual servers and its dummy link), cgroups and state. Safe
+# to run again.
 # test/cluster/check-clean.sh lists whatever would be left.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -34,7 +34,8 @@ cluster_shim_pids() {
 cluster_cgroups() {
   local d
   for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/"$NODE_NAME"-*; do
-    [ -d "$d" ] && echo "$d"
+    [ -d "$d" ] || continue
+    echo "$d"
   done
 }
 
@@ -68,7 +69,8 @@ cluster_netns() {
 cluster_node_netns() {
   local ns
   for ns in /run/netns/"$NODE_NAME"-*; do
-    [ -e "$ns" ] && echo "${ns##*/}"
+    [ -e "$ns" ] || continue
+    echo "${ns##*/}"
   done
 }
 
