@@ -2,13 +2,15 @@
 // a kubelet of its own in its own network namespace, its pods talk to node 1's over a routed hop
 // without masquerading, by IPv4 and by IPv6, and Services and CoreDNS work from pods on both nodes.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { promisify } from "node:util";
 import { busyboxPod, serverPod, serverPort } from "./fixtures.ts";
 import {
-  apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, waitForEndpoints, waitForPods,
-  type TestNamespace,
+  apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, repoRoot, waitForEndpoints,
+  waitForPods, type TestNamespace,
 } from "./kube.ts";
 
 const node2 = `${nodeName}-2`;
@@ -119,4 +121,24 @@ test("on node 2, CoreDNS answers the Service's name NAME.NS.svc.cluster.local, a
   const lookup = await inPod("client-2", `nslookup ${name}`);
   assert.match(lookup, new RegExp(`Name:\\s+${name.replaceAll(".", "\\.")}\\s+Address:\\s+${clusterIP.replaceAll(".", "\\.")}\\b`));
   assert.match(await inPod("client-2", `timeout 10 wget -q -O- http://${name}/`), /^hello from server-[12]\n$/);
+});
+
+test("cluster:up refuses a node count outside 1 to 8 in one line (exit 2) and leaves the running cluster as it is", async () => {
+  const before = clusterNodeNames();
+  const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
+    [["--nodes", "0"], {}, "kdiag: the number of nodes is '0'; use 1 to 8\n"],
+    [["--nodes=9"], {}, "kdiag: the number of nodes is '9'; use 1 to 8\n"],
+    [["--nodes"], {}, "kdiag: --nodes needs a number of nodes, 1 to 8\n"],
+    [[], { KDIAG_NODES: "two" }, "kdiag: the number of nodes is 'two'; use 1 to 8\n"],
+  ];
+  for (const [args, env, message] of cases) {
+    const result = await promisify(execFile)("bash", ["test/cluster/up.sh", ...args], { cwd: repoRoot, env: { ...process.env, ...env } }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.deepEqual([result.code, result.stderr], [2, message], `cluster:up ${args.join(" ")} ${JSON.stringify(env)}`);
+  }
+  assert.deepEqual(clusterNodeNames(), before);
+  const { stdout } = await kubectl(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]);
+  assert.deepEqual(stdout.split(" "), before);
 });
