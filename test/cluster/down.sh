@@ -74,9 +74,13 @@ if ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
   ip link delete "$POD_BRIDGE"
 fi
 # The extra nodes: their namespaces take their bridges, rules and veths (with the machine's ends)
-# along; the machine's bridge takes the routes through it.
+# along, once no process holds them; the machine's ends go explicitly too, should one still do; the
+# machine's bridge takes the routes through it.
 for ns in $(cluster_node_netns); do
   ip netns delete "$ns" 2>/dev/null || log "could not delete network namespace $ns"
+done
+for veth in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^kdiag-n[0-9]+$' || true); do
+  ip link delete "$veth" 2>/dev/null || true
 done
 ip link delete "$NODE_BRIDGE" 2>/dev/null || true
 
