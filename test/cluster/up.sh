@@ -2,10 +2,11 @@
 # Starts the project's own Kubernetes on this machine (npm run cluster:up): containerd, etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler, the kubelet and kube-proxy as processes,
 # the bridge CNI, the locally built images and CoreDNS; with --nodes N, N-1 more nodes, each its own
-# containerd, kubelet and kube-proxy in its own network namespace (node-network.sh). Idempotent: a healthy running
-# cluster is reused; what it lacks is started, a component whose command line or configuration
-# changed is restarted alone, and images are refreshed when they changed. Waits for the node to be
-# Ready and CoreDNS to answer; on failure names the component and prints the end of its log.
+# containerd, kubelet and kube-proxy in its own network namespace (node-network.sh). Idempotent: a
+# healthy running cluster is reused; what it lacks (a node too) is started, a component whose
+# command line or configuration changed is restarted alone, and images are refreshed when they
+# changed. Waits for every node to be Ready and CoreDNS to answer; on failure names the component
+# and prints the end of its log.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
