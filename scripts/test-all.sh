@@ -14,7 +14,7 @@ npm run --silent build
 npm run --silent typecheck
 # Should a step fail before the teardown test runs, still leave no cluster running behind us.
 trap 'bash test/cluster/down.sh >/dev/null 2>&1 || true' EXIT
-bash test/cluster/up.sh --dual-stack
+bash test/cluster/up.sh --dual-stack --nodes 2
 # One runner invocation, one file at a time, so there is one summary and tiers do not fight over
 # the machine's two cores. Node 20 runs the files in path order (cluster, dist, e2e, namespace,
 # teardown, unit): the teardown test, which takes the cluster down and checks that nothing of it

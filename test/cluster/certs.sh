@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Creates the cluster's certificates with openssl into .cluster/pki, once (again when the node's
 # address changed): a CA, the API server's serving and kubelet-client certificates, the kubelet's
-# serving and client certificates (CN system:node:<name>), the controller manager's, the
+# serving and client certificates (CN system:node:<name>; for extra nodes kubelet-<name> and
+# kubelet-client-<name>, their serving certificates naming their addresses), the controller manager's, the
 # scheduler's, kube-proxy's and the admin's client certificates, and the service-account key pair.
 # A certificate added since the CA was made is issued alone, so a running cluster keeps its CA.
 #
-#   certs.sh NODE_IP
+#   certs.sh NODE_IP [NODES]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 node_ip="$1"
+nodes="${2:-1}"
 pki="$CLUSTER_DIR/pki"
 stamp="$pki/.node-ip"
 openssl_quiet() { openssl "$@" 2>/dev/null; }
@@ -49,6 +51,12 @@ issue apiserver "/CN=kube-apiserver" serverAuth \
 issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
 issue kubelet "/CN=$NODE_NAME" serverAuth "IP:$node_ip,IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost"
 issue kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+for ((n = 2; n <= nodes; n++)); do
+  name="$(node_name "$n")"
+  issue "kubelet-$name" "/CN=$name" serverAuth \
+    "IP:$(node_address "$n"),IP:$(node_address6 "$n"),IP:127.0.0.1,DNS:$name,DNS:localhost"
+  issue "kubelet-client-$name" "/O=system:nodes/CN=system:node:$name" clientAuth
+done
 issue controller-manager "/CN=system:kube-controller-manager" clientAuth
 issue scheduler "/CN=system:kube-scheduler" clientAuth
 issue admin "/O=system:masters/CN=kdiag-admin" clientAuth

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Writes the cluster's configuration files into .cluster: kubeconfigs (admin, controller manager,
 # scheduler, kubelet, kube-proxy), containerd's config, the CNI network, the kubelet's and
-# kube-proxy's configurations. A file is rewritten only when its content changes: up.sh restarts a
+# kube-proxy's configurations; node 1's at the top of .cluster/conf and .cluster/cni, each extra
+# node's in .cluster/conf/<node> and .cluster/cni/<node> (its kubeconfigs reach the API server at
+# NODE_IP, which the API server's certificate names: 127.0.0.1 is not the machine's loopback in the
+# node's network namespace). A file is rewritten only when its content changes: up.sh restarts a
 # running component whose configuration is newer than the process.
 #
-#   configs.sh NODE_IP [ipv4|dual] [iptables|nftables|ipvs]
+#   configs.sh NODE_IP [ipv4|dual] [iptables|nftables|ipvs] [NODES]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
@@ -12,8 +15,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 node_ip="$1"
 stack="${2:-ipv4}"
 proxy_mode="${3:-iptables}"
+nodes="${4:-1}"
 pki="$CLUSTER_DIR/pki"
-server="https://127.0.0.1:$APISERVER_PORT"
 
 write_if_changed() { # FILE: stdin into FILE, leaving FILE (and its time) alone when it is the same
   local tmp="$1.new"
@@ -21,7 +24,8 @@ write_if_changed() { # FILE: stdin into FILE, leaving FILE (and its time) alone 
   if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
 }
 
-write_kubeconfig() { # FILE USER CERT-NAME
+write_kubeconfig() { # FILE USER CERT-NAME [SERVER]
+  local server="${4:-https://127.0.0.1:$APISERVER_PORT}"
   write_if_changed "$1" <<KC
 apiVersion: v1
 kind: Config
@@ -49,21 +53,21 @@ mkdir -p "$CLUSTER_DIR/conf" "$CLUSTER_DIR/cni/net.d"
 write_kubeconfig "$KUBECONFIG_ADMIN" kdiag-admin admin
 write_kubeconfig "$CLUSTER_DIR/conf/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
 write_kubeconfig "$CLUSTER_DIR/conf/scheduler.kubeconfig" system:kube-scheduler scheduler
-write_kubeconfig "$CLUSTER_DIR/conf/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet-client
-write_kubeconfig "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
 
 # containerd 1.6 (config version 2): its own root, state and socket; cgroupfs; our pause image.
-write_if_changed "$CLUSTER_DIR/conf/containerd.toml" <<TOML
+write_containerd_config() { # FILE VAR-DIR RUN-DIR CNI-CONF-DIR
+  local var="$2" run="$3"
+  write_if_changed "$1" <<TOML
 version = 2
-root = "$CLUSTER_VAR/containerd"
-state = "$CLUSTER_RUN/containerd"
+root = "$var/containerd"
+state = "$run/containerd"
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
 
 [grpc]
-  address = "$CONTAINERD_SOCK"
+  address = "$run/containerd.sock"
 
 [ttrpc]
-  address = "$CLUSTER_RUN/containerd.sock.ttrpc"
+  address = "$run/containerd.sock.ttrpc"
 
 [debug]
   address = ""
@@ -72,7 +76,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   address = ""
 
 [plugins."io.containerd.internal.v1.opt"]
-  path = "$CLUSTER_VAR/opt"
+  path = "$var/opt"
 
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
@@ -94,28 +98,33 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-        Root = "$CLUSTER_RUN/runc"
+        Root = "$run/runc"
 
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
-    conf_dir = "$CLUSTER_DIR/cni/net.d"
+    conf_dir = "$4"
     max_conf_num = 1
 TOML
+}
 
 # IPv4, and with a dual-stack cluster IPv6 too: host-local gives each pod one address per range.
 if [ "$stack" = dual ]; then
-  cluster_dns="[$DNS_SERVICE_IP, $DNS_SERVICE_IP6]" pod_cidrs="$POD_CIDR,$POD_CIDR6"
-  ranges='[[{ "subnet": "'"$POD_CIDR"'" }], [{ "subnet": "'"$POD_CIDR6"'" }]]'
+  cluster_dns="[$DNS_SERVICE_IP, $DNS_SERVICE_IP6]"
   routes='[{ "dst": "0.0.0.0/0" }, { "dst": "::/0" }]'
 else
-  cluster_dns="[$DNS_SERVICE_IP]" pod_cidrs="$POD_CIDR"
-  ranges='[[{ "subnet": "'"$POD_CIDR"'" }]]'
+  cluster_dns="[$DNS_SERVICE_IP]"
   routes='[{ "dst": "0.0.0.0/0" }]'
 fi
+node_pod_cidrs() { # N: node N's pod ranges, comma-separated
+  if [ "$stack" = dual ]; then echo "$(node_pod_cidr "$1"),$(node_pod_cidr6 "$1")"; else node_pod_cidr "$1"; fi
+}
 
-# One bridge on a private range used only inside this machine; no masquerading, so the bridge
-# plugin adds no iptables rules.
-write_if_changed "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
+# One bridge per node on the node's own private range used only inside this machine; no
+# masquerading, so the bridge plugin adds no iptables rules.
+write_cni_config() { # FILE IPAM-DATA-DIR NODE-NUMBER
+  local ranges='[[{ "subnet": "'"$(node_pod_cidr "$3")"'" }]]'
+  [ "$stack" != dual ] || ranges='[[{ "subnet": "'"$(node_pod_cidr "$3")"'" }], [{ "subnet": "'"$(node_pod_cidr6 "$3")"'" }]]'
+  write_if_changed "$1" <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "kdiag",
@@ -128,7 +137,7 @@ write_if_changed "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "dataDir": "$CLUSTER_VAR/cni-ipam",
+        "dataDir": "$2",
         "ranges": $ranges,
         "routes": $routes
       }
@@ -136,22 +145,29 @@ write_if_changed "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" <<JSON
   ]
 }
 JSON
+}
 
-write_if_changed "$CLUSTER_DIR/conf/kubelet.yaml" <<YAML
+# An extra node's kubelet puts its pods under its own cgroup root (created by up.sh), so that every
+# node's pods are told apart (and removed) by cgroup; node 1's are under /kubepods, as before.
+write_kubelet_config() { # FILE ADDRESS CONTAINERD-SOCKET VAR-DIR SERVING-CERT-NAME [CGROUP-ROOT]
+  local node_ip="$2" sock="$3" var="$4" cert="$5" cgroup_root=""
+  [ -z "${6:-}" ] || cgroup_root="cgroupRoot: $6
+"
+  write_if_changed "$1" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # PID 1 is not systemd and the machine has cgroup v1.
 cgroupDriver: cgroupfs
-failCgroupV1: false
+${cgroup_root}failCgroupV1: false
 failSwapOn: false
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+containerRuntimeEndpoint: unix://$sock
 address: $node_ip
 port: 10250
 healthzBindAddress: 127.0.0.1
 healthzPort: 10248
 readOnlyPort: 0
-tlsCertFile: $pki/kubelet.crt
-tlsPrivateKeyFile: $pki/kubelet.key
+tlsCertFile: $pki/$cert.crt
+tlsPrivateKeyFile: $pki/$cert.key
 # The API server's exec, logs and port-forward calls: client certificate + webhook authorization.
 authentication:
   anonymous:
@@ -162,7 +178,7 @@ authentication:
     clientCAFile: $pki/ca.crt
 authorization:
   mode: Webhook
-podLogsDir: $CLUSTER_VAR/pod-logs
+podLogsDir: $var/pod-logs
 resolvConf: /etc/resolv.conf
 # CoreDNS (the kube-dns Service); pods with the default dnsPolicy get it as their nameserver.
 clusterDNS: $cluster_dns
@@ -183,18 +199,23 @@ fileCheckFrequency: 10s
 nodeStatusUpdateFrequency: 5s
 shutdownGracePeriod: 0s
 YAML
+}
 
-# kube-proxy: its health and metrics on loopback only, and it leaves the machine's sysctls alone
-# (conntrack sizes and timeouts at 0 mean "do not set"; no NodePorts on 127.0.0.1, which would need
-# route_localnet) so that cluster:down has nothing of the machine's own to restore.
-write_if_changed "$CLUSTER_DIR/conf/kube-proxy.yaml" <<YAML
+# kube-proxy: clusterCIDR is the node's own pod ranges, so that it tells its node's pods from the
+# rest as detectLocalMode NodeCIDR would (a Service is translated on the client's node, so traffic
+# between pods is never masqueraded). Its health and metrics on loopback only, and it leaves the
+# machine's sysctls alone (conntrack sizes and timeouts at 0 mean "do not set"; no NodePorts on
+# 127.0.0.1, which would need route_localnet) so that cluster:down has nothing of the machine's own
+# to restore.
+write_kube_proxy_config() { # FILE KUBECONFIG NODE-NUMBER
+  write_if_changed "$1" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: $proxy_mode
 clientConnection:
-  kubeconfig: $CLUSTER_DIR/conf/kube-proxy.kubeconfig
-hostnameOverride: $NODE_NAME
-clusterCIDR: $pod_cidrs
+  kubeconfig: $2
+hostnameOverride: $(node_name "$3")
+clusterCIDR: $(node_pod_cidrs "$3")
 nodePortAddresses: [primary]
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
@@ -208,3 +229,23 @@ conntrack:
 iptables:
   localhostNodePorts: false
 YAML
+}
+
+write_kubeconfig "$CLUSTER_DIR/conf/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet-client
+write_kubeconfig "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
+write_containerd_config "$CLUSTER_DIR/conf/containerd.toml" "$CLUSTER_VAR" "$CLUSTER_RUN" "$CLUSTER_DIR/cni/net.d"
+write_cni_config "$CLUSTER_DIR/cni/net.d/10-kdiag.conflist" "$CLUSTER_VAR/cni-ipam" 1
+write_kubelet_config "$CLUSTER_DIR/conf/kubelet.yaml" "$node_ip" "$CONTAINERD_SOCK" "$CLUSTER_VAR" kubelet
+write_kube_proxy_config "$CLUSTER_DIR/conf/kube-proxy.yaml" "$CLUSTER_DIR/conf/kube-proxy.kubeconfig" 1
+
+for ((n = 2; n <= nodes; n++)); do
+  name="$(node_name "$n")" conf="$(node_conf "$n")" var="$(node_var "$n")" cni="$CLUSTER_DIR/cni/$(node_name "$n")/net.d"
+  mkdir -p "$conf" "$cni"
+  server="https://$node_ip:$APISERVER_PORT"
+  write_kubeconfig "$conf/kubelet.kubeconfig" "system:node:$name" "kubelet-client-$name" "$server"
+  write_kubeconfig "$conf/kube-proxy.kubeconfig" system:kube-proxy kube-proxy "$server"
+  write_containerd_config "$conf/containerd.toml" "$var" "$(node_run "$n")" "$cni"
+  write_cni_config "$cni/10-kdiag.conflist" "$var/cni-ipam" "$n"
+  write_kubelet_config "$conf/kubelet.yaml" "$(node_address "$n")" "$(node_sock "$n")" "$var" "kubelet-$name" "/$name"
+  write_kube_proxy_config "$conf/kube-proxy.yaml" "$conf/kube-proxy.kubeconfig" "$n"
+done

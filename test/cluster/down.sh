@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Stops the local cluster (npm run cluster:down) and removes everything it created: every pod's
-# processes and containerd's shims, the components, mounts, the pods' network namespaces and veths,
-# the bridge, the rules of the kubelet, the CNI and kube-proxy (iptables chains in both backends,
-# nftables tables, ipvs virtual servers and its dummy link), cgroups and state. Safe to run again.
+# Stops the local cluster (npm run cluster:down) and removes everything it created, on every node:
+# every pod's processes and containerd's shims, the components, mounts, the pods' network namespaces
+# and veths, the bridge, the extra nodes' network namespaces (their rules with them), the bridge
+# joining them and its routes, the rules of the kubelet, the CNI and kube-proxy (iptables chains in
+# both backends, nftables tables, ipvs virtual servers and its dummy link), cgroups and state. Safe
+# to run again.
 # test/cluster/check-clean.sh lists whatever would be left.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,7 +23,7 @@ component_pid() { # NAME: its pid, from the pid file or (when that is gone) from
   cluster_component_pids | awk -v n="$1" '$2 == n {print $1}'
 }
 
-# 1. The kubelet first, so that nothing restarts containers while they are being killed; kube-proxy,
+# 1. The kubelets first, so that nothing restarts containers while they are being killed; kube-proxy,
 #    so that it writes no rule while they are removed; then the controllers and the scheduler.
 for c in kubelet kube-proxy kube-scheduler kube-controller-manager; do
   pids=($(component_pid "$c"))
@@ -71,6 +73,16 @@ if ip link show "$POD_BRIDGE" >/dev/null 2>&1; then
   done
   ip link delete "$POD_BRIDGE"
 fi
+# The extra nodes: their namespaces take their bridges, rules and veths (with the machine's ends)
+# along, once no process holds them; the machine's ends go explicitly too, should one still do; the
+# machine's bridge takes the routes through it.
+for ns in $(cluster_node_netns); do
+  ip netns delete "$ns" 2>/dev/null || log "could not delete network namespace $ns"
+done
+for veth in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^kdiag-n[0-9]+$' || true); do
+  ip link delete "$veth" 2>/dev/null || true
+done
+ip link delete "$NODE_BRIDGE" 2>/dev/null || true
 
 # 5. kube-proxy's rules of every mode, by kube-proxy itself (it knows its ipvs virtual servers, which
 #    no tool of this machine lists); then whatever it could not remove: its nftables tables, its
@@ -109,9 +121,9 @@ clean_iptables() { # COMMAND
 }
 for cmd in iptables ip6tables iptables-legacy ip6tables-legacy; do clean_iptables "$cmd"; done
 
-# 6. Cgroups of pods, and every bit of state.
-for d in /sys/fs/cgroup/*/kubepods; do
-  [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+# 6. Cgroups of pods (and the extra nodes' cgroup roots), and every bit of state.
+for d in $(cluster_cgroups); do
+  find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
 done
 rm -rf "$CLUSTER_VAR" "$CLUSTER_RUN"
 find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} +

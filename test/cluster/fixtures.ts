@@ -1,12 +1,16 @@
 // Pods for tests and demos, built from the local cluster's images (pull policy Never: there is no
-// registry). Each returns a Pod object for `apply`.
-import { images } from "./kube.ts";
+// registry). Each returns a Pod object for `apply`, pinned to a node (kdiag-node unless `node` says
+// otherwise): on a cluster of several nodes, tests that read a node's state (its rules, its
+// NodePorts) must know where their pods run.
+import { images, nodeName } from "./kube.ts";
 
 export const serverPort = 8080;
 
-interface PodOptions {
+export interface PodOptions {
   name: string;
   labels?: Record<string, string>;
+  /** The node the pod runs on (`spec.nodeName`, which bypasses the scheduler); default kdiag-node. */
+  node?: string;
 }
 
 function pod(options: PodOptions, labels: Record<string, string>, containers: object[]): object {
@@ -14,7 +18,7 @@ function pod(options: PodOptions, labels: Record<string, string>, containers: ob
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: options.name, labels: { ...labels, ...options.labels } },
-    spec: { automountServiceAccountToken: false, terminationGracePeriodSeconds: 1, containers },
+    spec: { nodeName: options.node ?? nodeName, automountServiceAccountToken: false, terminationGracePeriodSeconds: 1, containers },
   };
 }
 

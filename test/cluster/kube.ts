@@ -11,7 +11,15 @@ export const clusterDir = path.join(repoRoot, ".cluster");
 export const kubeconfigPath = path.join(clusterDir, "kubeconfig");
 export const kubectlPath = path.join(clusterDir, "bin/kubectl");
 export const kubeVersion = "v1.34.4";
+/** Node 1, where the fixtures' pods run unless told otherwise. */
 export const nodeName = "kdiag-node";
+
+/** The nodes cluster:up started (`--nodes N`, recorded in .cluster/nodes): kdiag-node, kdiag-node-2, … */
+export function clusterNodeNames(): string[] {
+  const file = path.join(clusterDir, "nodes");
+  const count = existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : 1;
+  return Array.from({ length: count }, (_, index) => (index === 0 ? nodeName : `${nodeName}-${index + 1}`));
+}
 
 /** The images cluster:up builds and imports; pull them with policy Never or IfNotPresent. */
 export const images = {
@@ -135,6 +143,18 @@ export async function waitForPods(namespace: string, selector: string, timeoutSe
   await kubectl(["-n", namespace, "wait", "--for=condition=Ready", ...target, `--timeout=${timeoutSeconds}s`], {
     timeoutMs: (timeoutSeconds + 10) * 1000,
   });
+}
+
+/** Waits until the Service's EndpointSlices list COUNT ready addresses (kube-proxy follows within its sync period). */
+export async function waitForEndpoints(namespace: string, service: string, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { stdout } = await kubectl(["-n", namespace, "get", "endpointslices", "-l", `kubernetes.io/service-name=${service}`,
+      "-o", "jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}"]);
+    if (new Set(stdout.trim().split(" ").filter(Boolean)).size >= count) return;
+    if (Date.now() > deadline) throw new Error(`Service ${service} has no ${count} ready endpoints within 30 s: ${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** A pod's IP address. */

@@ -13,7 +13,10 @@ CONTAINERD_SOCK="$CLUSTER_RUN/containerd.sock"
 NODE_NAME=kdiag-node
 POD_CIDR=10.88.0.0/24
 POD_CIDR6=fd00:88::/64                       # dual-stack only (cluster:up --dual-stack)
-POD_BRIDGE=kdiag0
+POD_BRIDGE=kdiag0                            # in each node's network namespace (node 1's: the machine's)
+# Every node's pod ranges lie in these: node N has 10.88.<N-1>.0/24 and fd00:88:0:<N-1>::/64.
+POD_SUPERNET=10.88.0.0/16
+POD_SUPERNET6=fd00:88::/48
 SERVICE_CIDR=10.96.0.0/24
 SERVICE_CIDR6=fd00:96::/112                  # dual-stack only
 DNS_SERVICE_IP=10.96.0.10                   # the kube-dns Service (CoreDNS)
@@ -24,11 +27,36 @@ APISERVER_PORT=6443
 ETCD_PORT=2379
 PAUSE_IMAGE=kdiag/pause:3.10
 COREDNS_IMAGE="kdiag/coredns:$COREDNS_VERSION"
+# Extra nodes (cluster:up --nodes N): node N (2, 3, …) is kdiag-node-N, in the network namespace of
+# that name, whose eth0 is joined to the bridge kdiag-nodes on the machine; the node's address is
+# 10.89.0.N (and fd00:89::N when dual-stack), the machine's side of the bridge 10.89.0.1 (fd00:89::1).
+MAX_NODES=8
+NODE_BRIDGE=kdiag-nodes
+NODE_NET=10.89.0.0/24
+NODE_NET6=fd00:89::/64
+NODE_GATEWAY=10.89.0.1
+NODE_GATEWAY6=fd00:89::1
 # The pinned components, in start order.
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 KUBECTL="$CLUSTER_DIR/bin/kubectl"
 KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
+
+# node_name N: the name of node N (1 is kdiag-node)
+node_name() { if [ "$1" = 1 ]; then echo "$NODE_NAME"; else echo "$NODE_NAME-$1"; fi; }
+# node_pod_cidr N, node_pod_cidr6 N: node N's pod ranges (node 1's as they always were)
+node_pod_cidr() { if [ "$1" = 1 ]; then echo "$POD_CIDR"; else echo "10.88.$(( $1 - 1 )).0/24"; fi; }
+node_pod_cidr6() { if [ "$1" = 1 ]; then echo "$POD_CIDR6"; else printf 'fd00:88:0:%x::/64\n' $(( $1 - 1 )); fi; }
+# node_address N, node_address6 N: an extra node's addresses on the bridge kdiag-nodes
+node_address() { echo "${NODE_GATEWAY%.*}.$1"; }
+node_address6() { echo "${NODE_GATEWAY6%:*}:$1"; }
+# An extra node's own directories and containerd socket (node 1's are the top-level ones).
+node_var() { echo "$CLUSTER_VAR/$(node_name "$1")"; }
+node_run() { echo "$CLUSTER_RUN/$(node_name "$1")"; }
+node_conf() { echo "$CLUSTER_DIR/conf/$(node_name "$1")"; }
+node_sock() { if [ "$1" = 1 ]; then echo "$CONTAINERD_SOCK"; else echo "$(node_run "$1")/containerd.sock"; fi; }
+# The node count of the running cluster (.cluster/nodes; 1 when it has none).
+running_nodes() { cat "$CLUSTER_DIR/nodes" 2>/dev/null || echo 1; }
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 
@@ -79,7 +107,5 @@ stop_pids() {
   kill -KILL "$@" 2>/dev/null || true
   sleep 0.2
 }
-
-ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 
 kubectl_admin() { "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

@@ -3,7 +3,7 @@
 // proxy's inbound port and every outbound one to its outbound port, sparing loopback and the
 // proxy's own uid. One pod per rule backend a mesh may use. kdiag's redirects must win over these
 // rules while they run and leave them exactly as they were (test/e2e/mesh.test.ts).
-import { images, managerImage } from "./kube.ts";
+import { images, managerImage, nodeName } from "./kube.ts";
 import { serverPort } from "./fixtures.ts";
 
 export const meshBackends = ["iptables-legacy", "iptables-nft", "nftables"] as const;
@@ -123,13 +123,15 @@ function proxyContainer(): object {
  * rules and making requests (with the image's node) from inside the pod. Its init container `mesh-init`
  * installs the capture with BACKEND's own tool, IPv4 and IPv6.
  */
-export function meshPod(options: { name: string; backend: MeshBackend }): object {
+export function meshPod(options: { name: string; backend: MeshBackend; node?: string }): object {
   const init = describeInitCommand(options.backend);
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: options.name, labels: { app: "mesh", mesh: options.backend } },
     spec: {
+      // Pinned as fixtures.ts pins its pods (default kdiag-node): the tests read this node's rules.
+      nodeName: options.node ?? nodeName,
       automountServiceAccountToken: false,
       terminationGracePeriodSeconds: 1,
       initContainers: [

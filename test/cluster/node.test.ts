@@ -1,8 +1,8 @@
-// The local cluster itself: the node is Ready, versions are the pinned ones, the locally built
-// images are on the node, and PodSecurity admission is on.
+// The local cluster itself: every node is Ready, versions are the pinned ones, the locally built
+// images are on every node, and PodSecurity admission is on.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createNamespace, ensureCluster, images, kubectl, kubeVersion, nodeName, type TestNamespace } from "./kube.ts";
+import { clusterNodeNames, createNamespace, ensureCluster, images, kubectl, kubeVersion, type TestNamespace } from "./kube.ts";
 
 let ns: TestNamespace | undefined;
 
@@ -11,9 +11,9 @@ before(async () => {
 });
 after(async () => ns?.cleanup());
 
-test("kubectl get nodes shows the single node Ready", async () => {
+test("kubectl get nodes shows every node cluster:up started (kdiag-node, then kdiag-node-2, …) Ready", async () => {
   const { stdout } = await kubectl(["get", "nodes", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,STATUS:.status.conditions[?(@.type==\"Ready\")].status"]);
-  assert.deepEqual(stdout.trim().split(/\s+/), [nodeName, "True"]);
+  assert.deepEqual(stdout.trim().split("\n").map((line) => line.split(/\s+/)), clusterNodeNames().map((node) => [node, "True"]));
 });
 
 test(`kubectl version shows ${kubeVersion} for both the client and the server`, async () => {
@@ -23,16 +23,18 @@ test(`kubectl version shows ${kubeVersion} for both the client and the server`, 
   assert.equal(version.serverVersion.gitVersion, kubeVersion);
 });
 
-test("the node runs containerd and already holds the pause, server, busybox and client images", async () => {
-  const { stdout } = await kubectl(["get", "node", nodeName, "-o", "json"]);
-  const node = JSON.parse(stdout) as {
-    status: { nodeInfo: { containerRuntimeVersion: string; kubeletVersion: string }; images: { names: string[] | null }[] };
-  };
-  assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\//);
-  assert.equal(node.status.nodeInfo.kubeletVersion, kubeVersion);
-  const names = node.status.images.flatMap((image) => image.names ?? []);
-  for (const image of Object.values(images)) {
-    assert.ok(names.some((name) => name.endsWith(`/${image}`)), `${image} is not on the node: ${names.join(", ")}`);
+test("every node runs containerd and already holds the pause, server, busybox and client images", async () => {
+  for (const nodeName of clusterNodeNames()) {
+    const { stdout } = await kubectl(["get", "node", nodeName, "-o", "json"]);
+    const node = JSON.parse(stdout) as {
+      status: { nodeInfo: { containerRuntimeVersion: string; kubeletVersion: string }; images: { names: string[] | null }[] };
+    };
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\//);
+    assert.equal(node.status.nodeInfo.kubeletVersion, kubeVersion);
+    const names = node.status.images.flatMap((image) => image.names ?? []);
+    for (const image of Object.values(images)) {
+      assert.ok(names.some((name) => name.endsWith(`/${image}`)), `${image} is not on ${nodeName}: ${names.join(", ")}`);
+    }
   }
 });
 

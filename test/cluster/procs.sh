@@ -2,7 +2,8 @@
 # check-clean.sh after lib.sh. Each function prints "PID DESCRIPTION" lines.
 # shellcheck shell=bash
 
-# The components: binaries from the version caches, and containerd started with our config.
+# The components of every node: binaries from the version caches, and the containerds started with
+# our configs (node 1's .cluster/conf/containerd.toml, node N's .cluster/conf/kdiag-node-N/…).
 # (One find over /proc instead of a readlink per process: this runs often and must be quick.)
 cluster_component_pids() {
   local pid exe cmdline
@@ -12,25 +13,36 @@ cluster_component_pids() {
       "$KUBE_BIN_DIR"/*|"$ETCD_BIN_DIR"/*) echo "$pid ${exe##*/}" ;;
       */containerd)
         cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
-        case "$cmdline" in *".cluster/conf/containerd.toml"*) echo "$pid containerd" ;; esac ;;
+        case "$cmdline" in *".cluster/conf/"*"containerd.toml"*) echo "$pid containerd" ;; esac ;;
     esac
   done < <(find /proc -mindepth 2 -maxdepth 2 -name exe -printf '%h %l\n' 2>/dev/null)
 }
 
-# containerd's shims of our containerd (they outlive it by design).
+# containerd's shims of our containerds (they outlive them by design); every node's socket is
+# under $CLUSTER_RUN.
 cluster_shim_pids() {
   local comm pid cmdline
   while IFS= read -r comm; do
     pid="${comm#/proc/}"; pid="${pid%/comm}"
     cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
-    case "$cmdline" in *"-address $CONTAINERD_SOCK "*) echo "$pid containerd-shim-runc-v2" ;; esac
+    case "$cmdline" in *"-address $CLUSTER_RUN/"*"containerd.sock "*) echo "$pid containerd-shim-runc-v2" ;; esac
   done < <(grep -lx containerd-shim /proc/[0-9]*/comm 2>/dev/null)
 }
 
-# Every process in a pod: the kubelet puts pods under the kubepods cgroup (cgroupfs driver).
+# The cgroups of the cluster: node 1's kubelet puts pods under kubepods (cgroupfs driver), an extra
+# node's under its own cgroup root named for the node.
+cluster_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/"$NODE_NAME"-*; do
+    [ -d "$d" ] || continue
+    echo "$d"
+  done
+}
+
+# Every process in a pod of any node.
 cluster_pod_pids() {
   local d pid
-  for d in /sys/fs/cgroup/*/kubepods; do
+  for d in $(cluster_cgroups); do
     [ -d "$d" ] || continue
     find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do
       echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null || echo gone)"
@@ -39,9 +51,9 @@ cluster_pod_pids() {
 }
 
 # Network namespaces created by containerd for our pods: named cni-*, with an address in the pod
-# range, or with no interface but lo (a sandbox whose network set-up failed).
+# ranges of any node, or with no interface but lo (a sandbox whose network set-up failed).
 cluster_netns() {
-  local ns prefix="${POD_CIDR%.*}."
+  local ns prefix="${POD_SUPERNET%.*.*}."
   for ns in /run/netns/cni-*; do
     [ -e "$ns" ] || continue
     ns="${ns##*/}"
@@ -50,6 +62,15 @@ cluster_netns() {
     elif [ -z "$(ip -n "$ns" -o link show 2>/dev/null | grep -v ': lo:')" ]; then
       echo "$ns"
     fi
+  done
+}
+
+# The extra nodes' network namespaces (node-network.sh).
+cluster_node_netns() {
+  local ns
+  for ns in /run/netns/"$NODE_NAME"-*; do
+    [ -e "$ns" ] || continue
+    echo "${ns##*/}"
   done
 }
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { busyboxPod, serverPods, serverPort } from "./fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectl, nodeName, waitForPods, type TestNamespace } from "./kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, nodeName, waitForEndpoints, waitForPods, type TestNamespace } from "./kube.ts";
 
 let ns: TestNamespace;
 let clusterIP: string;
@@ -21,20 +21,8 @@ before(async () => {
   await waitForPods(ns.name, "app=server");
   await waitForPods(ns.name, "pod/client");
   clusterIP = (await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout;
-  await waitForEndpoints("echo", 2);
+  await waitForEndpoints(ns.name, "echo", 2);
 });
-
-/** Waits until the Service's EndpointSlices list COUNT ready addresses (kube-proxy follows within its sync period). */
-async function waitForEndpoints(service: string, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { stdout } = await kubectl(["-n", ns.name, "get", "endpointslices", "-l", `kubernetes.io/service-name=${service}`,
-      "-o", "jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}"]);
-    if (new Set(stdout.trim().split(" ").filter(Boolean)).size >= count) return;
-    if (Date.now() > deadline) throw new Error(`Service ${service} has no ${count} ready endpoints within 30 s: ${stdout}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 after(async () => ns?.cleanup());
 
 /** Runs a busybox shell command in the client pod and returns its output. */
