@@ -50,6 +50,7 @@ rules_in() {
   done
   ip link show "$POD_BRIDGE" >/dev/null 2>&1 && echo "link: $POD_BRIDGE"
   ip link show "$NODE_BRIDGE" >/dev/null 2>&1 && echo "link: $NODE_BRIDGE"
+  nft list table inet "$NODE_BRIDGE" >/dev/null 2>&1 && echo "rule: nft table inet $NODE_BRIDGE"
   # The machine's ends of the extra nodes' veth pairs (node-network.sh).
   ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 \
     | grep -E '^kdiag-n[0-9]+$' | sed 's/^/link: /' || true

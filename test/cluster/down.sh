@@ -83,6 +83,7 @@ for veth in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | 
   ip link delete "$veth" 2>/dev/null || true
 done
 ip link delete "$NODE_BRIDGE" 2>/dev/null || true
+nft delete table inet "$NODE_BRIDGE" 2>/dev/null || true
 
 # 5. kube-proxy's rules of every mode, by kube-proxy itself (it knows its ipvs virtual servers, which
 #    no tool of this machine lists); then whatever it could not remove: its nftables tables, its

@@ -26,6 +26,21 @@ ip link set "$NODE_BRIDGE" up
 # The machine forwards between the nodes (the bridge CNI plugin of node 1 turned it on already when
 # the cluster has pods; IPv6 below, for a dual-stack cluster).
 sysctl -qw net.ipv4.ip_forward=1
+# The machine is the other nodes' router and node 1 at once, and node 1's kube-proxy would translate
+# a Service address another node sent it by its default route, hiding that node's own broken
+# kube-proxy. A real network's router knows no Service addresses: what comes from the other nodes
+# for one is dropped before node 1's NAT sees it (the table goes with the bridge in cluster:down).
+nft -f - <<NFT
+table inet $NODE_BRIDGE
+delete table inet $NODE_BRIDGE
+table inet $NODE_BRIDGE {
+  chain prerouting {
+    type filter hook prerouting priority raw; policy accept;
+    iifname "$NODE_BRIDGE" ip daddr $SERVICE_CIDR drop
+    iifname "$NODE_BRIDGE" ip6 daddr $SERVICE_CIDR6 drop
+  }
+}
+NFT
 
 [ -e "/run/netns/$ns" ] || ip netns add "$ns"
 in_ns ip link set lo up
