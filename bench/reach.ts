@@ -1,12 +1,12 @@
 // `kubectl kdiag reach` timed on the project's cluster with the managers already present:
-// N sources × N destinations (`pods --port 8080` among N server pods on the node), N = 5 and 10
-// (BENCH_REACH_SIZES=5,10,20 for more), median of BENCH_REACH_RUNS runs (default 3). Figures only.
+// N sources × N destinations (`pods --port 8080` among N server pods spread over every node),
+// N = 5, 10 and 20 (BENCH_REACH_SIZES), median of BENCH_REACH_RUNS runs (default 3). Figures only.
 // Run: npm run build && npm run cluster:up && node --import tsx bench/reach.ts
 import { serverPod } from "../test/cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, waitForPods } from "../test/cluster/kube.ts";
+import { apply, clusterNodeNames, createNamespace, ensureCluster, waitForPods } from "../test/cluster/kube.ts";
 import { kdiag } from "../test/e2e/kdiag-cli.ts";
 
-const sizes = (process.env.BENCH_REACH_SIZES ?? "5,10").split(",").map(Number);
+const sizes = (process.env.BENCH_REACH_SIZES ?? "5,10,20").split(",").map(Number);
 const runs = Number(process.env.BENCH_REACH_RUNS ?? 3);
 const largest = Math.max(...sizes);
 
@@ -14,7 +14,9 @@ await ensureCluster();
 const ns = await createNamespace("kdiag-bench-reach");
 try {
   const names = Array.from({ length: largest }, (_, index) => `bench-${String(index).padStart(2, "0")}`);
-  await apply(ns.name, names.map((name) => serverPod({ name, labels: { bench: "reach" } })));
+  const nodes = clusterNodeNames();
+  console.log(`pods spread over ${nodes.length} node(s): ${nodes.join(", ")}`);
+  await apply(ns.name, names.map((name, index) => serverPod({ name, node: nodes[index % nodes.length], labels: { bench: "reach" } })));
   await waitForPods(ns.name, "bench=reach", 180);
   const reach = async (count: number): Promise<number> => {
     const started = performance.now();
