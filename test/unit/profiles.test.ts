@@ -72,8 +72,11 @@ test("restricted is non-root with no capability, no escalation and seccomp Runti
 });
 
 test("the target's user comes from its container's securityContext, else the pod's", () => {
-  const target = (container: object, podContext: object) =>
-    readTargetUser({ spec: { containers: [{ name: "app", securityContext: container }], securityContext: podContext } } as V1Pod, "app");
+  // kdiag's own uid beside it has its test above.
+  const target = (container: object, podContext: object) => {
+    const { uid, gid } = readTargetUser({ spec: { containers: [{ name: "app", securityContext: container }], securityContext: podContext } } as V1Pod, "app");
+    return { uid, gid };
+  };
   assert.deepEqual(target({}, { runAsUser: 1000, runAsGroup: 3000 }), { uid: 1000, gid: 3000 });
   assert.deepEqual(target({ runAsUser: 2000 }, { runAsUser: 1000 }), { uid: 2000, gid: undefined });
   assert.deepEqual(target({}, {}), { uid: undefined, gid: undefined });
