@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
 import { serverPod, serverPort } from "../cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectl, nodeName, podIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, nodeName, podIP, waitForEndpoints, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
@@ -30,6 +30,8 @@ before(async () => {
   ns = await createNamespace("kdiag-e2e-rules-node");
   await apply(ns.name, [pinned("echo-a"), pinned("echo-b"), service("echo", "echo"), service("nobody", "nothing")]);
   await waitForPods(ns.name, "role=echo");
+  // Ready pods reach the EndpointSlice a moment later; the stories read it.
+  await waitForEndpoints(ns.name, "echo", 2);
   echoIP = (await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout.trim();
   endpoints = [await podIP(ns.name, "echo-a"), await podIP(ns.name, "echo-b")];
 });
