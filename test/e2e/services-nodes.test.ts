@@ -115,6 +115,9 @@ test("with kube-proxy stopped on node 2 and its rules flushed, svc/echo is X exa
     await waitUntilGone(Number(pid));
     // kube-proxy leaves its rules behind when it stops; --cleanup removes those of every mode.
     await run("ip", ["netns", "exec", secondNode, kubeProxy, "--cleanup"]);
+    // A flow the node already translated keeps its translation in conntrack (the managers' resolver
+    // sockets from the first story live on): the story is about new connections, so forget them.
+    await run("ip", ["netns", "exec", secondNode, "conntrack", "-F"]);
 
     // What node 2 did before it lost its rules may linger a moment (a sync kube-proxy had started,
     // connections the kernel still tracks): the verdict is the one the node settles on.
