@@ -29,15 +29,17 @@ sysctl -qw net.ipv4.ip_forward=1
 # The machine is the other nodes' router and node 1 at once, and node 1's kube-proxy would translate
 # a Service address another node sent it by its default route, hiding that node's own broken
 # kube-proxy. A real network's router knows no Service addresses: what comes from the other nodes
-# for one is dropped before node 1's NAT sees it (the table goes with the bridge in cluster:down).
+# for one is dropped before node 1's NAT sees it (the table goes with the bridge in cluster:down). With
+# br_netfilter loaded (kube-proxy wants it), a packet meets these hooks first as it crosses the
+# bridge, arriving on the node's port (kdiag-nN), then as the bridge's: both names are matched.
 nft -f - <<NFT
 table inet $NODE_BRIDGE
 delete table inet $NODE_BRIDGE
 table inet $NODE_BRIDGE {
   chain prerouting {
     type filter hook prerouting priority raw; policy accept;
-    iifname "$NODE_BRIDGE" ip daddr $SERVICE_CIDR drop
-    iifname "$NODE_BRIDGE" ip6 daddr $SERVICE_CIDR6 drop
+    iifname { "$NODE_BRIDGE", "kdiag-n*" } ip daddr $SERVICE_CIDR drop
+    iifname { "$NODE_BRIDGE", "kdiag-n*" } ip6 daddr $SERVICE_CIDR6 drop
   }
 }
 NFT
