@@ -12,9 +12,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pty from "node-pty";
-import { getBaseContainerName } from "../pkg/kube/ephemeral.ts";
 import { scratchPod } from "../test/cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectlPath, repoRoot, waitForPods } from "../test/cluster/kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, kubectlPath, repoRoot, waitForPods } from "../test/cluster/kube.ts";
 import { kdiag, userEnv } from "../test/e2e/kdiag-cli.ts";
 
 const startRuns = Number(process.env.BENCH_START_RUNS ?? 15);
@@ -123,7 +122,8 @@ async function benchPrompt(namespace: string): Promise<void> {
   await waitForPods(namespace, "app=warm");
   const first = await kdiag(["shell", "-n", namespace, "--pod", "warm", "--", "-c", "true"]);
   if (first.exitCode !== 0) throw new Error(`the first shell failed: ${first.stderr}`);
-  const container = getBaseContainerName({ version, target: "server" });
+  // The container the first shell added (its name says the profile auto chose).
+  const container = (await kubectl(["-n", namespace, "get", "pod", "warm", "-o", "jsonpath={.spec.ephemeralContainers[0].name}"])).stdout.trim();
   const ours: number[] = [];
   const theirs: number[] = [];
   const oursOutput: number[] = [];
