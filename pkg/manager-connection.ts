@@ -72,8 +72,16 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
   if (waitForTarget && readTargetState(pod, target).kind !== "running") pod = await waitForTarget(pod, target);
   describeTargetForEnter(pod, target, { offersWait: check.stoppedTarget?.offersWait });
   const base = { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy, user: readTargetUser(pod, target) };
-  const profile = config.profile === "auto" ? await resolveAutoProfile(config, kube, progress, pod, base) : config.profile;
-  const injected = await ensureManagerContainer({ api: kube.api, pod, spec: { ...base, profile }, timeoutMs: config.timeoutMs, progress });
+  const { profile, added } =
+    config.profile === "auto" ? await resolveAutoProfile(config, kube, progress, pod, base) : { profile: config.profile, added: false };
+  const injected = await ensureManagerContainer({
+    api: kube.api,
+    pod,
+    spec: { ...base, profile },
+    timeoutMs: config.timeoutMs,
+    progress,
+    alreadyAdded: added,
+  });
   return { ...injected, target, profile };
 }
 
@@ -82,7 +90,13 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
  * pick the profile to add, which is said on stderr (a note: --quiet silences it). When the
  * namespace admits none, one line names what the command needs and why it was refused.
  */
-async function resolveAutoProfile(config: PodCommandConfig, kube: Kube, progress: Progress, pod: V1Pod, spec: Omit<ManagerSpec, "profile">): Promise<Profile> {
+async function resolveAutoProfile(
+  config: PodCommandConfig,
+  kube: Kube,
+  progress: Progress,
+  pod: V1Pod,
+  spec: Omit<ManagerSpec, "profile">,
+): Promise<{ profile: Profile; added: boolean }> {
   const podName = pod.metadata?.name ?? "";
   progress.update(`choosing kdiag's profile for ${config.command} in pod ${podName}`);
   const choice = await chooseProfile({
@@ -90,11 +104,12 @@ async function resolveAutoProfile(config: PodCommandConfig, kube: Kube, progress
     spec,
     command: config.command,
     dryRun: (container) => kube.api.addEphemeralContainer(podName, container, { dryRun: true }),
+    add: (container) => kube.api.addEphemeralContainer(podName, container),
   });
   markStep("profile chosen");
   if (choice.kind === "refused") throw describeRefusal(config.command, { pod: podName, namespace: kube.session.namespace }, choice.refusals);
   if (choice.kind === "add") progress.note(`profile ${choice.profile} (auto: ${describeChoice(config.command, choice.profile)})`);
-  return choice.profile;
+  return { profile: choice.profile, added: choice.kind === "add" && choice.added };
 }
 
 function describeChoice(command: InjectingCommand, profile: Profile): string {

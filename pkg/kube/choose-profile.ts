@@ -3,7 +3,9 @@
 // otherwise each profile that serves the command is tried, in commandProfiles' order, with a
 // server-side dry run of the very patch that would add it — the admission chain's own answer
 // (PodSecurity, or any other policy), not a guess from the namespace's labels. doctor asks the
-// same function.
+// same function. A command that will add the container anyway sends the first candidate's patch
+// for real: where it is admitted (the common case) that saves a round trip, and a refused patch
+// changes nothing, as a refused dry run does.
 
 import type { V1EphemeralContainer, V1Pod } from "@kubernetes/client-node";
 import { describeError, KdiagError } from "../errors.ts";
@@ -12,7 +14,8 @@ import { commandProfiles, describeNeededProfiles, type InjectingCommand, type Pr
 
 export type ProfileChoice =
   | { kind: "reuse"; profile: Profile; container: string }
-  | { kind: "add"; profile: Profile; container: string }
+  /** `added`: the container was added already (the first candidate, sent with `add`). */
+  | { kind: "add"; profile: Profile; container: string; added: boolean }
   | { kind: "refused"; refusals: Refusal[] };
 
 export interface Refusal {
@@ -27,6 +30,8 @@ export interface ChooseOptions {
   command: InjectingCommand;
   /** The dry run of adding `container` (dryRun=All): resolves when admitted, throws the refusal. */
   dryRun: (container: V1EphemeralContainer) => Promise<unknown>;
+  /** Adds `container` for real, for the first candidate; without it every candidate is a dry run. */
+  add?: (container: V1EphemeralContainer) => Promise<unknown>;
 }
 
 export async function chooseProfile(options: ChooseOptions): Promise<ProfileChoice> {
@@ -34,12 +39,13 @@ export async function chooseProfile(options: ChooseOptions): Promise<ProfileChoi
   const reusable = findReusableProfile(options.pod, options.spec, candidates);
   if (reusable) return reusable;
   const refusals: Refusal[] = [];
-  for (const profile of candidates) {
+  for (const [index, profile] of candidates.entries()) {
     const spec = { ...options.spec, profile };
     const plan = planInjection(options.pod, spec);
+    const added = index === 0 && options.add !== undefined;
     try {
-      await options.dryRun(buildManagerContainer(spec, plan.name));
-      return { kind: "add", profile, container: plan.name };
+      await (added ? options.add! : options.dryRun)(buildManagerContainer(spec, plan.name));
+      return { kind: "add", profile, container: plan.name, added };
     } catch (error) {
       refusals.push({ profile, reason: describeError(error), error });
     }

@@ -14,6 +14,8 @@ export interface EnsureOptions {
   spec: ManagerSpec;
   timeoutMs: number;
   progress: Progress;
+  /** The container was added already (auto's first candidate goes out as the real patch). */
+  alreadyAdded?: boolean;
 }
 
 export interface InjectedContainer {
@@ -33,7 +35,7 @@ export async function ensureManagerContainer(options: EnsureOptions): Promise<In
   if (plan.kind === "reuse" && known.kind === "running") {
     return { pod: options.pod, podName, container: plan.name, added: false };
   }
-  if (plan.kind === "add") {
+  if (plan.kind === "add" && !options.alreadyAdded) {
     progress.update(`adding ${plan.name} to pod ${podName} (image ${spec.image})`);
     await api.addEphemeralContainer(podName, buildManagerContainer(spec, plan.name));
   }

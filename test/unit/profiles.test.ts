@@ -120,10 +120,21 @@ function dryRunAdmitting(admitted: string[], tried: string[] = []) {
 test("auto: the weakest profile that serves the command and is admitted, trying in order and stopping at the first", async () => {
   const tried: string[] = [];
   const choice = await chooseProfile({ pod: pod(), spec, command: "shell", dryRun: dryRunAdmitting(["baseline", "restricted"], tried) });
-  assert.deepEqual(choice, { kind: "add", profile: "baseline", container: nameOf("baseline") });
+  assert.deepEqual(choice, { kind: "add", profile: "baseline", container: nameOf("baseline"), added: false });
   assert.deepEqual(tried, ["netadmin", "privileged", "baseline"]);
   const open = await chooseProfile({ pod: pod(), spec, command: "redir", dryRun: dryRunAdmitting(["privileged", "netadmin"]) });
-  assert.deepEqual(open, { kind: "add", profile: "netadmin", container: nameOf("netadmin") });
+  assert.deepEqual(open, { kind: "add", profile: "netadmin", container: nameOf("netadmin"), added: false });
+});
+
+test("auto, for a command that adds the container anyway: the first candidate's patch is the real one, the rest dry runs after its refusal", async () => {
+  const added: string[] = [];
+  const dryRuns: string[] = [];
+  const admitted = await chooseProfile({ pod: pod(), spec, command: "shell", dryRun: dryRunAdmitting(["netadmin"], dryRuns), add: dryRunAdmitting(["netadmin"], added) });
+  assert.deepEqual(admitted, { kind: "add", profile: "netadmin", container: nameOf("netadmin"), added: true });
+  assert.deepEqual([added, dryRuns], [["netadmin"], []]);
+  const refusedFirst = await chooseProfile({ pod: pod(), spec, command: "shell", dryRun: dryRunAdmitting(["baseline"], dryRuns), add: dryRunAdmitting(["baseline"], added) });
+  assert.deepEqual(refusedFirst, { kind: "add", profile: "baseline", container: nameOf("baseline"), added: false });
+  assert.deepEqual([added, dryRuns], [["netadmin", "netadmin"], ["privileged", "baseline"]]);
 });
 
 test("auto: a running container whose profile serves the command is reused without any dry run", async () => {
