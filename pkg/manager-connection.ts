@@ -13,6 +13,7 @@ import { ensureManagerContainer } from "./kube/inject.ts";
 import { commandProfiles, profileSummaries, readTargetUser, type InjectingCommand, type Profile } from "./kube/profiles.ts";
 import {
   fetchManagerCredential,
+  forgetManagerCredential,
   loadManagerCredential,
   type CredentialSource,
   type ManagerCredential,
@@ -159,6 +160,8 @@ export interface SecureManagerEndpoint extends ManagerEndpoint {
   credential: ManagerCredential;
   /** A fresh authenticated-ready connection to the manager: port-forward, then pinned TLS. */
   connect(): Promise<Duplex>;
+  /** Drops the manager's cached credential and port: for a pod that is gone for good. */
+  forget(): Promise<void>;
 }
 
 /**
@@ -210,6 +213,10 @@ export async function secureManager(
     ...endpoint,
     port,
     credential,
+    forget: async () => {
+      await forgetManagerCredential(source);
+      await forgetPort(instance ?? { podUid: source.podUid, container: endpoint.container, containerId: "" });
+    },
     connect: () => {
       const ready = first;
       first = undefined;

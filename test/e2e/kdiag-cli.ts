@@ -78,3 +78,13 @@ export async function startRedirInBackground(args: string[]): Promise<Background
     },
   };
 }
+
+/** The securityContext of kdiag's container under --profile netadmin (auto's pick where admitted). */
+export const netadminSecurityContext = {
+  allowPrivilegeEscalation: true,
+  capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "SYS_CHROOT"] },
+  privileged: false,
+  runAsGroup: 0,
+  runAsNonRoot: false,
+  runAsUser: 0,
+};

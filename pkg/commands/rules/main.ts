@@ -4,8 +4,6 @@
 // is one), and the Service of --service read from the API before anything is created.
 import { createInterface } from "node:readline/promises";
 import { onInterrupt } from "../../interrupts.ts";
-import { forgetManagerCredential } from "../../kube/manager-credential.ts";
-import { forgetPort } from "../../kube/manager-port-cache.ts";
 import { createNetworkApi } from "../../kube/network-api.ts";
 import { startNodeDebugPod } from "../../kube/node-debug.ts";
 import { createManagerCalls } from "../../manager-call.ts";
@@ -16,7 +14,6 @@ import type { PodCommandConfig } from "../pod-config.ts";
 import type { RulesConfig } from "./config.ts";
 import { runRules, type OpenedManager } from "./run.ts";
 import { toServiceTarget, type ServiceRef } from "./service-target.ts";
-import { readContainerUid } from "../../kube/ephemeral.ts";
 
 export async function runRulesCommand(config: RulesConfig): Promise<number> {
   const progress = createProgress({ quiet: config.quiet });
@@ -69,16 +66,7 @@ async function openNodeManager(config: RulesConfig, node: string, kube: Kube, pr
         await debugPod.remove();
       }
       // The pod is gone for good: so are its manager's credential and port, cached per pod UID.
-      const podUid = connection.pod.metadata?.uid ?? debugPod.name;
-      await forgetManagerCredential({
-        kc: kube.session.kc,
-        namespace: kube.session.namespace,
-        pod: debugPod.name,
-        podUid,
-        container: connection.container,
-        uid: readContainerUid(connection.pod, connection.container),
-      });
-      await forgetPort({ podUid, container: connection.container, containerId: "" });
+      await connection.forget();
     },
   };
 }
