@@ -113,17 +113,22 @@ test("with kube-proxy stopped on node 2 and its rules flushed, svc/echo is X exa
     const kubeProxy = readlinkSync(`/proc/${pid}/exe`);
     process.kill(Number(pid), "SIGTERM");
     await waitUntilGone(Number(pid));
-    // kube-proxy leaves its rules behind when it stops; --cleanup removes those of every mode.
-    await run("ip", ["netns", "exec", secondNode, kubeProxy, "--cleanup"]);
-    // A flow the node already translated keeps its translation in conntrack (the managers' resolver
+    // kube-proxy leaves its rules behind when it stops; --cleanup removes those of every mode. A
+    // flow the node already translated keeps its translation in conntrack (the managers' resolver
     // sockets from the first story live on): the story is about new connections, so forget them.
-    await run("ip", ["netns", "exec", secondNode, "conntrack", "-F"]);
+    // Both again before each look: a rule write kube-proxy had started may land after it died.
+    const flush = async () => {
+      await run("ip", ["netns", "exec", secondNode, kubeProxy, "--cleanup"]);
+      await run("ip", ["netns", "exec", secondNode, "conntrack", "-F"]);
+    };
+    await flush();
 
     // What node 2 did before it lost its rules may linger a moment (a sync kube-proxy had started,
     // connections the kernel still tracks): the verdict is the one the node settles on.
     let result = await reach(["pods", "--port", String(serverPort), "svc/echo", "--dns", "--probe-timeout", "2s", "--expect", healthy]);
     for (let tries = 1; tries < 10 && !/incorrect 4 /.test(String(result.stdout)); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
+      await flush();
       result = await reach(["pods", "--port", String(serverPort), "svc/echo", "--dns", "--probe-timeout", "2s", "--expect", healthy]);
     }
     const output = String(result.stdout);
