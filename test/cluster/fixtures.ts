@@ -26,6 +26,9 @@ function serverContainer(name: string, port = serverPort): object {
   return { name, image: images.server, imagePullPolicy: "Never", args: [String(port)], ports: [{ containerPort: port }] };
 }
 
+/** The UDP port a server pod answers on when asked to (`udp: true`): one datagram back per datagram. */
+export const serverUdpPort = 9053;
+
 /** A distroless pod: one static HTTP server on 8080 in a scratch image, no shell (app=scratch). */
 export function scratchPod(options: PodOptions = { name: "scratch" }): object {
   return pod(options, { app: "scratch" }, [serverContainer("server")]);
@@ -41,9 +44,25 @@ export function nonRootPod(options: PodOptions = { name: "nonroot" }): object {
   return { ...manifest, spec: { ...manifest.spec, securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 } } };
 }
 
-/** A server pod (app=server) answering "hello from <pod name>" on 8080; create two for a pair. */
-export function serverPod(options: PodOptions): object {
-  return pod(options, { app: "server" }, [serverContainer("server")]);
+/**
+ * A server pod (app=server) answering "hello from <pod name>" on 8080; create two for a pair.
+ * `udp` also answers datagrams on serverUdpPort. `drainSeconds` keeps the server running that long
+ * after the pod is deleted (a preStop sleep): terminating but still serving, as a pod draining its
+ * clients is.
+ */
+export function serverPod(options: PodOptions & { udp?: boolean; drainSeconds?: number }): object {
+  const { udp, drainSeconds } = options;
+  const server = {
+    ...serverContainer("server"),
+    ...(udp && {
+      env: [{ name: "UDP_PORT", value: String(serverUdpPort) }],
+      ports: [{ containerPort: serverPort }, { containerPort: serverUdpPort, protocol: "UDP" }],
+    }),
+    ...(drainSeconds !== undefined && { lifecycle: { preStop: { sleep: { seconds: drainSeconds } } } }),
+  };
+  const manifest = pod(options, { app: "server" }, [server]) as { spec: object };
+  if (drainSeconds === undefined) return manifest;
+  return { ...manifest, spec: { ...manifest.spec, terminationGracePeriodSeconds: drainSeconds + 10 } };
 }
 
 /** The two server pods server-1 and server-2 (app=server). */
@@ -65,6 +84,22 @@ export function clientPod(options: PodOptions & { target: string; intervalSecond
         { name: "TARGET", value: options.target },
         { name: "INTERVAL", value: String(options.intervalSeconds ?? 1) },
       ],
+    },
+  ]);
+}
+
+/**
+ * A client pod (app=udp-client) keeping one UDP conversation with TARGET (host:port): a datagram
+ * every half second, always from local port `fromPort` (so the node's conntrack holds one entry for
+ * it), printing each reply line or "no reply from TARGET".
+ */
+export function udpClientPod(options: PodOptions & { target: string; fromPort?: number }): object {
+  return pod(options, { app: "udp-client" }, [
+    {
+      name: "client",
+      image: images.client,
+      imagePullPolicy: "Never",
+      command: ["/udp-client", "-from", String(options.fromPort ?? 40000), "-every", "500ms", options.target],
     },
   ]);
 }

@@ -7,7 +7,11 @@
 // 3. externalTrafficPolicy: Local on a NodePort whose only endpoint is on node 1: node 2's
 //    NodePort is X from node 1, and `rules --node kdiag-node-2 --service` shows kube-proxy's
 //    "has no local endpoints" DROP;
-// 4. the matrix of 1 again in each kube-proxy mode this machine runs (iptables, nftables).
+// 4. a UDP client on node 2 keeps talking to the endpoint it first reached after that pod is
+//    deleted (it drains, still serving, so kube-proxy leaves the flow alone): `rules --node
+//    --conntrack` shows the entry, --conntrack-delete removes it, and the next datagram reaches the
+//    Service's other endpoint;
+// 5. the matrix of 1 again in each kube-proxy mode this machine runs (iptables, nftables).
 // Every change to the cluster (kube-proxy stopped, its mode) is undone by `cluster:up` afterwards.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -16,8 +20,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { serverPod, serverPort } from "../cluster/fixtures.ts";
-import { apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, repoRoot, waitForEndpoints, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { serverPod, serverPort, serverUdpPort, udpClientPod } from "../cluster/fixtures.ts";
+import { apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, podIP, repoRoot, waitForEndpoints, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { kdiag } from "./kdiag-cli.ts";
 
 const run = promisify(execFile);
@@ -173,6 +177,83 @@ test("externalTrafficPolicy Local with the only endpoint on node 1: node 2's Nod
   assert.equal(onNodeOne.exitCode, 0, String(onNodeOne.stderr));
   assert.doesNotMatch(String(onNodeOne.stdout), /has no local endpoints/);
 });
+
+test("a UDP client pinned to a deleted, draining endpoint stays there until rules --node --conntrack-delete removes its entry; its next datagram reaches the other endpoint", async () => {
+  // udp-old answers first; udp-new joins; then udp-old is deleted but drains for a minute, still
+  // serving. kube-proxy sends new flows to udp-new only, but leaves flows to a serving endpoint
+  // alone (as it does TCP's), so the client's one conversation stays on udp-old.
+  await apply(ns.name, [
+    serverPod({ name: "udp-old", node: nodeName, udp: true, drainSeconds: 60, labels: { role: "udp" } }),
+    { apiVersion: "v1", kind: "Service", metadata: { name: "udp" }, spec: { selector: { role: "udp" }, ports: [{ name: "dns", protocol: "UDP", port: 53, targetPort: serverUdpPort }] } },
+  ]);
+  try {
+    await waitForPods(ns.name, "pod/udp-old");
+    await waitForEndpoints(ns.name, "udp", 1);
+    const clusterIP = (await kubectl(["-n", ns.name, "get", "service", "udp", "-o", "jsonpath={.spec.clusterIP}"])).stdout.trim();
+    await apply(ns.name, [udpClientPod({ name: "udp-client", node: secondNode, target: `${clusterIP}:53` })]);
+    await waitForPods(ns.name, "pod/udp-client");
+    await clientSays("hello from udp-old");
+
+    await apply(ns.name, [serverPod({ name: "udp-new", node: secondNode, udp: true, labels: { role: "udp" } })]);
+    await waitForPods(ns.name, "pod/udp-new");
+    await waitForEndpoints(ns.name, "udp", 2);
+    const [oldIP, newIP] = await Promise.all([podIP(ns.name, "udp-old"), podIP(ns.name, "udp-new")]);
+    await kubectl(["-n", ns.name, "delete", "pod", "udp-old", "--wait=false"]);
+    await waitForDraining(oldIP);
+
+    // Node 2's kube-proxy has synced the change: the Service now leads to udp-new alone…
+    const sent = await settled(async () => {
+      const rules = await kdiag(["rules", "-n", ns.name, "--node", secondNode, "--service", "udp"]);
+      assert.equal(rules.exitCode, 0, String(rules.stderr));
+      const output = String(rules.stdout);
+      return output.includes(`-> ${newIP}:${serverUdpPort}`) && !output.includes(`-> ${oldIP}:${serverUdpPort}"`) ? output : undefined;
+    }, "node 2's rules for svc/udp did not drop udp-old");
+    assert.match(sent, new RegExp(`# .*${oldIP.replaceAll(".", "\\.")}:${serverUdpPort} .*terminating`), sent);
+    // …and still the client hears udp-old, whose entry conntrack keeps.
+    await clientSays("hello from udp-old");
+    const listing = await kdiag(["rules", "-n", ns.name, "--node", secondNode, "--conntrack", "--proto", "udp", "--dst", clusterIP, "--dport", "53"]);
+    assert.equal(listing.exitCode, 0, String(listing.stderr));
+    const entries = String(listing.stdout).split("\n").slice(1).filter(Boolean);
+    const clientIP = await podIP(ns.name, "udp-client");
+    assert.deepEqual(entries.map((line) => line.split(/ {2,}/).slice(0, 3)), [["udp", `${clientIP}:40000 -> ${clusterIP}:53`, `${oldIP}:${serverUdpPort} -> ${clientIP}:40000`]], String(listing.stdout));
+
+    const deleted = await kdiag(["rules", "-n", ns.name, "--node", secondNode, "--conntrack-delete", "--proto", "udp", "--dst", clusterIP, "--dport", "53", "--yes"]);
+    assert.equal(deleted.exitCode, 0, String(deleted.stderr));
+    assert.match(String(deleted.stdout), new RegExp(`^deleted 1 conntrack entry of node ${secondNode}`));
+    await clientSays("hello from udp-new");
+  } finally {
+    await kubectl(["-n", ns.name, "delete", "pod", "udp-old", "udp-new", "udp-client", "--grace-period=0", "--force", "--ignore-not-found"], { allowFailure: true });
+  }
+});
+
+/** Waits until the UDP client's latest reply is LINE (it asks twice a second). */
+async function clientSays(line: string): Promise<void> {
+  await settled(async () => {
+    const { stdout } = await kubectl(["-n", ns.name, "logs", "udp-client", "--tail", "2"]);
+    return stdout.trim().split("\n").every((reply) => reply === line) ? stdout : undefined;
+  }, `the UDP client's replies did not become "${line}"`);
+}
+
+/** Waits until the Service's EndpointSlice lists ADDRESS as terminating but still serving. */
+async function waitForDraining(address: string): Promise<void> {
+  await settled(async () => {
+    const { stdout } = await kubectl(["-n", ns.name, "get", "endpointslices", "-l", "kubernetes.io/service-name=udp", "-o", "json"]);
+    const slices = JSON.parse(stdout) as { items: Array<{ endpoints?: Array<{ addresses: string[]; conditions: { serving?: boolean; terminating?: boolean } }> }> };
+    const endpoint = slices.items.flatMap((slice) => slice.endpoints ?? []).find((candidate) => candidate.addresses.includes(address));
+    return endpoint?.conditions.terminating && endpoint.conditions.serving ? "draining" : undefined;
+  }, `${address} did not turn terminating and serving`);
+}
+
+/** Calls LOOK every half second until it returns a value (which it returns), for up to 30 s. */
+async function settled<T>(look: () => Promise<T | undefined>, failure: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await look();
+    if (value !== undefined) return value;
+    assert.ok(Date.now() < deadline, failure);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 test("the matrix of the first story is the same in each kube-proxy mode this machine runs: iptables and nftables", async () => {
   const healthy = path.join(dir, "healthy.txt");

@@ -5,7 +5,8 @@
 #   kdiag/pause:3.10            containerd's sandbox image: a static pause, nothing else
 #   kdiag-test/server:v1        scratch: one static HTTP server (test/images/server), no shell
 #   kdiag-test/busybox:v1       static busybox with its applet links
-#   kdiag-test/client:v1        busybox + a loop asking $TARGET for a page every second
+#   kdiag-test/client:v1        busybox + a loop asking $TARGET for a page every second, and
+#                               /udp-client (test/images/udp-client): one UDP conversation
 #   kdiag-test/hostile:v1       busybox + static grpcurl + a poller (test/images/hostile) that
 #                               connects to every listener in its pod and injects its own bytes
 #   kdiag/manager:v<version>    Debian + manager/image-packages.txt + dist/ (when dist/ is built);
@@ -92,12 +93,13 @@ build_busybox() {
 }
 
 build_client() {
-  local name=kdiag-test/client:v1 key archive
-  key="$(key_of /bin/busybox "$here/client.sh")"; archive="$(archive_path "$name" "$key")"
+  local name=kdiag-test/client:v1 src="$REPO_ROOT/test/images/udp-client" key archive
+  key="$(key_of /bin/busybox "$here/client.sh" "$src"/*.go "$src"/go.mod)"; archive="$(archive_path "$name" "$key")"
   if [ ! -f "$archive" ]; then
     mkdir -p "$work/client"
     cp "$here/client.sh" "$work/client/client.sh"
     chmod 755 "$work/client/client.sh"
+    ( cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags '-s -w' -o "$work/client/udp-client" . )
     deterministic_tar "$work/client" "$work/client.tar"
     bash "$here/docker-archive.sh" --tag "$name" --out "$archive" --entrypoint '["/client.sh"]' \
       "$(busybox_layer)" "$work/client.tar"

@@ -4,10 +4,13 @@
 //
 // Usage: server [PORT]   (or PORT in the environment; default 8080)
 // Answers every request with "hello from <hostname>\n" and logs one line per request to stdout.
+// With UDP_PORT set it also answers every datagram arriving on that UDP port the same way, for the
+// Service stories whose clients speak UDP (DNS-like: one datagram out, one back).
 package main
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -39,10 +42,36 @@ func main() {
 		os.Exit(0)
 	}()
 
+	if udpPort := os.Getenv("UDP_PORT"); udpPort != "" {
+		go serveUDP(udpPort)
+	}
+
 	fmt.Printf("listening on :%s\n", port)
 	// ":port" listens on every IPv4 and IPv6 address of the network namespace.
 	if err := http.ListenAndServe(":"+port, nil); err != nil {
 		fmt.Fprintf(os.Stderr, "server: %v\n", err)
 		os.Exit(1)
+	}
+}
+
+// serveUDP answers each datagram with one "hello from <hostname>\n", so a client can tell which
+// endpoint of a Service its datagrams reach.
+func serveUDP(port string) {
+	conn, err := net.ListenPacket("udp", ":"+port)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "server: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("answering udp on :%s\n", port)
+	buf := make([]byte, 2048)
+	for {
+		_, from, err := conn.ReadFrom(buf)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "server: %v\n", err)
+			os.Exit(1)
+		}
+		hostname, _ := os.Hostname()
+		conn.WriteTo([]byte("hello from "+hostname+"\n"), from)
+		fmt.Printf("%s udp\n", from)
 	}
 }

@@ -1,0 +1,3 @@
+module kdiag.test/udp-client
+
+go 1.21
