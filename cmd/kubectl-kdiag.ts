@@ -6,6 +6,7 @@ import { hideBin } from "yargs/helpers";
 import { UsageError, usageExitCode } from "../pkg/errors.ts";
 import { findCommandName, formatUsageHint, getInvocationName } from "../pkg/invocation.ts";
 import { reportError } from "../pkg/output/report-error.ts";
+import { inKubectlWords } from "../pkg/usage-words.ts";
 import { renderedHelpWidth } from "../pkg/rendered-help.ts";
 import { markStep } from "../pkg/output/step-timings.ts";
 import { commands } from "./command-list.ts";
@@ -26,7 +27,6 @@ const cli: Argv = addGlobalOptions(yargs(args))
   .command(commands)
   .command(completionCommand)
   .demandCommand(1, "choose a command")
-  .recommendCommands()
   .strict()
   .version(false)
   .help()
@@ -36,14 +36,8 @@ const cli: Argv = addGlobalOptions(yargs(args))
     // An error thrown by a handler also reaches parseAsync's rejection, handled below. yargs' own
     // parse errors (a flag missing its value: YError) are the user's, and nothing else says so.
     if (error && !(error instanceof UsageError) && error.name !== "YError") return;
-    showUsageError(inKubectlWords(message ?? error?.message ?? "invalid usage"));
+    showUsageError(inKubectlWords(message ?? error?.message ?? "invalid usage", args, commandNames));
   });
-
-/** yargs' words for a flag typed without its value, in kubectl's. */
-function inKubectlWords(message: string): string {
-  const flag = /^Not enough arguments following: (\S+)$/.exec(message)?.[1];
-  return flag === undefined ? message : `flag needs an argument: ${flag.length === 1 ? "-" : "--"}${flag}`;
-}
 
 // yargs renders a command's whole help right after starting its handler, only to cache it for a
 // later showHelp: tens of milliseconds on the way to the command's first request. kdiag never

@@ -67,7 +67,10 @@ test("a usage error prints the reason and one line pointing at the command's hel
 test("yargs' own validation errors take the same shape", async () => {
   const unknown = await run("kdiag", ["shell", "--pod", "p", "--bogus"]);
   assert.equal(unknown.exitCode, 2);
-  assert.equal(unknown.stderr, "kdiag: Unknown argument: bogus\nSee 'kdiag shell --help' for usage.");
+  assert.equal(unknown.stderr, "kdiag: unknown flag: --bogus\nSee 'kdiag shell --help' for usage.");
+  const command = await run("kubectl-kdiag", ["-n", "team", "shel", "--pod", "p"]);
+  assert.equal(command.exitCode, 2);
+  assert.equal(command.stderr, "kdiag: unknown command \"shel\"; did you mean shell?\nSee 'kubectl kdiag --help' for usage.");
   const noValue = await run("kdiag", ["shell", "--pod"]);
   assert.equal(noValue.exitCode, 2);
   assert.equal(noValue.stderr, "kdiag: flag needs an argument: --pod\nSee 'kdiag shell --help' for usage.");
