@@ -51,6 +51,8 @@ export interface ReadyManager {
   added: boolean;
   /** The container's profile (auto resolved). */
   profile: Profile;
+  /** The port the manager announced while kdiag waited for its container to start. */
+  announced?: Promise<number>;
 }
 
 /** What a command refuses before anything is added to the pod: throws a KdiagError to refuse. */
@@ -60,7 +62,11 @@ export interface PodCheck {
   stoppedTarget?: { offersWait: boolean; waitForTarget?: (pod: V1Pod, target: string) => Promise<V1Pod> };
 }
 
-/** Selects the pod and makes sure kdiag's container runs next to the target. */
+/**
+ * Selects the pod and makes sure kdiag's container runs next to the target. A container that
+ * has to start is known to run once the manager announces its port (see watchManagerStart); the
+ * announcement, when that ended the wait, is ReadyManager.announced.
+ */
 export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
   let pod = await selectPod(kube.api, config.selection);
@@ -75,6 +81,8 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
   const base = { version: getKdiagVersion(), target, image: config.image, pullPolicy: config.pullPolicy, user: readTargetUser(pod, target) };
   const { profile, added } =
     config.profile === "auto" ? await resolveAutoProfile(config, kube, progress, pod, base) : { profile: config.profile, added: false };
+  let announced: Promise<number> | undefined;
+  const podName = pod.metadata?.name ?? "";
   const injected = await ensureManagerContainer({
     api: kube.api,
     pod,
@@ -82,8 +90,21 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
     timeoutMs: config.timeoutMs,
     progress,
     alreadyAdded: added,
+    watchStart: (container) => (announced = watchManagerStart(kube, podName, container, config.timeoutMs)),
   });
-  return { ...injected, target, profile };
+  return { ...injected, target, profile, ...(announced && { announced }) };
+}
+
+/**
+ * The port the manager announces in its log, read while the pod's status still says the
+ * container is starting: the kubelet reports it running only on its next look at the runtime,
+ * up to a second after the manager already listens. Its failure is the wait's to report (the
+ * pod's status says why better), so it is not left unhandled; whoever needs the port awaits it.
+ */
+function watchManagerStart(kube: Kube, podName: string, container: string, timeoutMs: number): Promise<number> {
+  const announced = discoverManagerPort({ api: kube.api, podName, container, timeoutMs });
+  announced.catch(() => {});
+  return announced;
 }
 
 /**
@@ -137,7 +158,9 @@ async function locateManager(config: PodCommandConfig, kube: Kube, progress: Pro
   const ready = await prepareManager(config, kube, progress, check);
   const readPort = async () => {
     progress.update(`reading the manager's port from ${ready.container}`);
-    const port = await discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs });
+    const announced = ready.announced;
+    ready.announced = undefined;
+    const port = await (announced ?? discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs }));
     markStep("manager port read from its log");
     return port;
   };

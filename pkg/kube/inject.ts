@@ -16,6 +16,8 @@ export interface EnsureOptions {
   progress: Progress;
   /** The container was added already (auto's first candidate goes out as the real patch). */
   alreadyAdded?: boolean;
+  /** Starts another proof that CONTAINER runs, which ends the wait early (see WaitOptions.started). */
+  watchStart?: (container: string) => Promise<unknown>;
 }
 
 export interface InjectedContainer {
@@ -46,6 +48,7 @@ export async function ensureManagerContainer(options: EnsureOptions): Promise<In
     image: spec.image,
     timeoutMs: options.timeoutMs,
     progress,
+    started: options.watchStart?.(plan.name),
   });
   return { pod, podName, container: plan.name, added: plan.kind === "add" };
 }

@@ -16,6 +16,12 @@ export interface WaitOptions {
   timeoutMs: number;
   progress: Progress;
   pollMs?: number;
+  /**
+   * Settles when the container is known to run by other means (the manager's first log line):
+   * the kubelet reports a started container only on its next look at the runtime, up to a second
+   * later. A rejection means nothing here; the wait goes on by the pod's status.
+   */
+  started?: Promise<unknown>;
 }
 
 export async function waitForContainerRunning(options: WaitOptions): Promise<V1Pod> {
@@ -26,9 +32,12 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
   let lastEvent: string | undefined;
   // Events only matter for a wait long enough to need explaining (an image pull).
   let eventsReadAt = Date.now();
+  let startedElsewhere = false;
+  const started = options.started?.then(() => (startedElsewhere = true), () => new Promise<never>(() => {}));
   for (;;) {
     const pod = await api.getPod(podName);
     const state = readContainerState(findEphemeralStatus(pod, container));
+    if (startedElsewhere && state.kind !== "failed") return pod;
     switch (state.kind) {
       case "running":
         return pod;
@@ -48,7 +57,7 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
           `raise --timeout or look at \`kubectl describe pod ${podName}\``,
       );
     }
-    await sleep(pollMs);
+    await Promise.race([sleep(pollMs), ...(started ? [started] : [])]);
   }
 }
 
