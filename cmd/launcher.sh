@@ -23,4 +23,28 @@ fi
 # The name the user typed decides help texts and completion mode (pkg/invocation.ts).
 KDIAG_INVOKED_AS=${0##*/}
 export KDIAG_INVOKED_AS
+
+# `--help` (of kdiag or of one command) and `version` need nothing but text the build rendered
+# (dist/answers, scripts/render-help.mjs): printed from here, they cost no Node start. Only where
+# Node would print the very same: stdout not a terminal, or one at least 100 columns wide (the
+# width the help was rendered at; pkg/rendered-help.ts).
+answer=
+case $KDIAG_INVOKED_AS:$#:${1-}:${2-} in
+  kubectl-kdiag:1:--help: | kubectl-kdiag:1:-h: | kdiag:1:--help: | kdiag:1:-h:) answer=help ;;
+  kubectl-kdiag:1:version: | kdiag:1:version:) answer=version ;;
+  kubectl-kdiag:2:*:--help | kubectl-kdiag:2:*:-h | kdiag:2:*:--help | kdiag:2:*:-h)
+    case $1 in '' | *[!a-z]*) ;; *) answer=$1.help ;; esac ;;
+esac
+answer_file=$dir/answers/$KDIAG_INVOKED_AS/$answer
+if [ -n "$answer" ] && [ -f "$answer_file" ]; then
+  columns=100
+  if [ -t 1 ]; then
+    # stty reads the terminal's size from its stdin: give it our stdout, where the help goes.
+    exec 3>&1
+    size=$(stty size <&3 2>/dev/null) || size=
+    exec 3>&-
+    columns=${size#* }
+  fi
+  case $columns in '' | *[!0-9]*) ;; *) [ "$columns" -lt 100 ] || exec cat "$answer_file" ;; esac
+fi
 exec node "$dir/kubectl-kdiag.js" "$@"

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, chmodSync, readdirSync, readFileSync, rmSync, 
 import path from "node:path";
 import { image, version, versionDefines } from "./build-info.mjs";
 import { deferStringWidth, inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
-import { renderHelp } from "./render-help.mjs";
+import { renderHelp, writeLauncherAnswers } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
 // network applets work in a scratch root; KDIAG_BUSYBOX names another.
@@ -107,7 +107,11 @@ async function buildCli(help) {
 
 await Promise.all([
   // Twice: the second build carries the help texts the first one's yargs printed.
-  buildCli().then(async () => buildCli(await renderHelp("dist/kubectl-kdiag.js"))),
+  buildCli().then(async () => {
+    const help = await renderHelp("dist/kubectl-kdiag.js");
+    await writeLauncherAnswers("dist/kubectl-kdiag.js", help, "dist/answers");
+    return buildCli(help);
+  }),
   // The manager image runs Debian's Node, which may be older than the CLI's.
   build({ ...common, entryPoints: ["cmd/manager.ts"], outfile: "dist/manager.js", target: "node18" }),
 ]);

@@ -2,7 +2,7 @@
 // (the name decides the text), for scripts/build.mjs to stamp into the next build as
 // __KDIAG_HELP__ (see pkg/rendered-help.ts). The commands are the ones the main help lists.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -27,6 +27,23 @@ export async function renderHelp(bundle) {
     return rendered;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same texts, and `version`'s, as files the launcher (cmd/launcher.sh) prints without
+ * starting Node: OUT_DIR/<executable>/help, <command>.help and version.
+ */
+export async function writeLauncherAnswers(bundle, rendered, outDir) {
+  rmSync(outDir, { recursive: true, force: true });
+  const version = (await run(process.execPath, [bundle, "version"], { env: { ...process.env, KUBECONFIG: "" } })).stdout;
+  for (const [invocation, executable] of Object.entries(invocations)) {
+    const dir = path.join(outDir, executable);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "version"), version);
+    for (const [key, text] of Object.entries(rendered[invocation])) {
+      writeFileSync(path.join(dir, key === "--help" ? "help" : `${key.split(" ")[0]}.help`), text);
+    }
   }
 }
 

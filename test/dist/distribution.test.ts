@@ -31,7 +31,9 @@ test("after `npm i -g` of the packed tarball, `kubectl kdiag --help` works throu
   const paths = files.map((f) => f.path);
   const chunks = paths.filter((p) => p.startsWith("dist/cli-chunks/"));
   assert.ok(chunks.length > 0, "the lazily loaded command chunks are packed");
-  assert.deepEqual(paths.filter((p) => !chunks.includes(p)).sort(), ["LICENSE", "README.md", "dist/kubectl-kdiag", "dist/kubectl-kdiag.js", "package.json"]);
+  const answers = paths.filter((p) => p.startsWith("dist/answers/"));
+  assert.ok(answers.includes("dist/answers/kubectl-kdiag/help") && answers.includes("dist/answers/kdiag/version"), "the launcher's answers are packed");
+  assert.deepEqual(paths.filter((p) => !chunks.includes(p) && !answers.includes(p)).sort(), ["LICENSE", "README.md", "dist/kubectl-kdiag", "dist/kubectl-kdiag.js", "package.json"]);
 
   const prefix = join(work, "prefix");
   execFileSync("npm", ["i", "-g", "--prefix", prefix, "--no-audit", "--no-fund", join(work, filename)], { stdio: "pipe" });
