@@ -11,7 +11,11 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { getCacheDir, readCacheFileSync } from "./kube/cache-file.ts";
 
-export function loadWithCodeCache(url: URL): unknown {
+/**
+ * Runs the chunk at `url` and returns its exports. `modules` answers the chunk's require() of
+ * names that are no files (another chunk, loaded by whoever loads this one), each on first use.
+ */
+export function loadWithCodeCache(url: URL, modules: Record<string, () => unknown> = {}): unknown {
   const file = fileURLToPath(url);
   const cacheFile = path.join(getCacheDir(), "code-cache", `${path.basename(file)}.v8`);
   // Cached code runs as the user: only a file of ours that nobody else could have written or swapped.
@@ -21,7 +25,9 @@ export function loadWithCodeCache(url: URL): unknown {
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(file), module, file, path.dirname(file));
+  const nodeRequire = createRequire(file);
+  const require = Object.assign((id: string) => (Object.hasOwn(modules, id) ? modules[id]!() : nodeRequire(id)), nodeRequire);
+  run(module.exports, require, module, file, path.dirname(file));
   // After the command's work, so the cache also holds the functions it compiled on the way.
   if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => storeCodeCache(cacheFile, script));
   return module.exports;

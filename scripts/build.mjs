@@ -6,8 +6,19 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { image, version, versionDefines } from "./build-info.mjs";
-import { deferStringWidth, inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import {
+  deferGeneratedApi,
+  deferStringWidth,
+  generatedApiIndex,
+  generatedApiModule,
+  generatedApiSerializer,
+  inlineReflectionProtos,
+  listDeferredNames,
+  loadThroughCodeCache,
+  markOptionalModulesAbsent,
+} from "./esbuild-plugins.mjs";
 import { renderHelp } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
@@ -45,26 +56,48 @@ const common = {
 mkdirSync("dist", { recursive: true });
 const clientNode = await buildClientNode();
 
-// client-node as a CommonJS chunk of its own, which the CLI loads with V8's code cache
-// (pkg/code-cache.ts); its name carries its content hash, as the cache's name does.
+// client-node as two CommonJS chunks, each loaded with V8's code cache (pkg/code-cache.ts) and
+// named by its content hash, as the cache is: the generated API (CoreV1Api and its 4 MB of models)
+// apart from the rest (kubeconfig, auth, exec and port-forward streams), so that a command whose
+// requests are streams and plain GETs (shell, redir with the manager present) never loads it.
 async function buildClientNode() {
-  // Only what the CLI imports, so that the rest of the generated API is left out as before.
+  // Only what the CLI imports, so that the rest of the package is left out as before.
   const names = listImportedNames("@kubernetes/client-node", ["cmd", "pkg", "api"]);
+  const generated = new Set(Object.keys(await import(pathToFileURL(generatedApiIndex).href)));
+  const apiNames = names.filter((name) => generated.has(name));
+  const coreNames = names.filter((name) => !generated.has(name));
+  const core = await bundleChunk(
+    `export { ${coreNames.join(", ")} } from "@kubernetes/client-node";`,
+    [deferGeneratedApi(generatedApiModule)],
+    "client-node-core",
+  );
+  // What the CLI imports from the generated API, and what the core chunk's modules do.
+  const exported = [...new Set([...apiNames, ...listDeferredNames(core.contents)])].filter((name) => name !== "ObjectSerializer");
+  const api = await bundleChunk(
+    `export { ${exported.join(", ")} } from ${JSON.stringify(generatedApiIndex)};\n` +
+      `export { ObjectSerializer } from ${JSON.stringify(generatedApiSerializer)};`,
+    [],
+    "client-node-api",
+  );
+  return { core, api, coreNames, apiNames, apiModule: generatedApiModule };
+}
+
+/** A CommonJS chunk of `contents`, named `<stem>-<content hash>.cjs`. */
+async function bundleChunk(contents, plugins, stem) {
   const { outputFiles } = await build({
-    stdin: { contents: `export { ${names.join(", ")} } from "@kubernetes/client-node";`, resolveDir: process.cwd() },
+    stdin: { contents, resolveDir: process.cwd() },
     bundle: true,
     platform: "node",
     format: "cjs",
     target: "node20",
     legalComments: "none",
     write: false,
-    outfile: "client-node.cjs",
-    plugins: [markOptionalModulesAbsent],
+    outfile: `${stem}.cjs`,
+    plugins: [markOptionalModulesAbsent, ...plugins],
     logLevel: "warning",
   });
-  const contents = outputFiles[0].contents;
-  const chunkName = `client-node-${createHash("sha256").update(contents).digest("hex").slice(0, 12)}.cjs`;
-  return { chunkName, contents, names };
+  const chunk = outputFiles[0].contents;
+  return { chunkName: `${stem}-${createHash("sha256").update(chunk).digest("hex").slice(0, 12)}.cjs`, contents: chunk };
 }
 
 /** The value (not type) names that the TypeScript files under `dirs` import from `specifier`. */
@@ -87,7 +120,7 @@ function listImportedNames(specifier, dirs) {
 async function buildCli(help) {
   rmSync("dist/cli-chunks", { recursive: true, force: true });
   mkdirSync("dist/cli-chunks", { recursive: true });
-  writeFileSync(`dist/cli-chunks/${clientNode.chunkName}`, clientNode.contents);
+  for (const chunk of [clientNode.core, clientNode.api]) writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
   await build({
     ...common,
     plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode)],
