@@ -2,9 +2,9 @@
 // more than Node's own start, so the two commands typed without a cluster — `--help` of any
 // command and `version` — are answered here with nothing else loaded; everything else goes to
 // the command tree, which loads each command's work when it runs.
-import { formatVersion } from "../pkg/commands/version.ts";
 import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
+import { describeVersion } from "../pkg/version.ts";
 
 // The launcher kept NODE_EXTRA_CA_CERTS from Node's start (cmd/launcher.sh, pkg/kube/extra-ca.ts);
 // the programs kdiag starts (credential plugins, `logs -- CMD`) get it back.
@@ -21,7 +21,7 @@ const help = findRenderedHelp({
 if (help !== undefined) {
   process.stdout.write(help);
 } else if (args.length === 1 && args[0] === "version") {
-  process.stdout.write(formatVersion({ output: "text" }));
+  process.stdout.write(describeVersion());
 } else {
   // No top-level await: the single-executable build bundles this file as CommonJS.
   void import("./kubectl-kdiag.ts");
