@@ -1,7 +1,8 @@
 // The executable's first module. Loading yargs and the command tree (cmd/kubectl-kdiag.ts) costs
 // more than Node's own start, so the two commands typed without a cluster — `--help` of any
-// command and `version` — are answered here with nothing else loaded; everything else goes to
-// the command tree, which loads each command's work when it runs.
+// command and `version` — are answered here with nothing else loaded; a plain `shell` or `redir`
+// line runs without yargs (cmd/direct-command.ts); everything else goes to the command tree,
+// which loads each command's work when it runs.
 import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
 import { describeVersion } from "../pkg/version.ts";
@@ -13,8 +14,9 @@ if (process.env.KDIAG_EXTRA_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) {
 }
 
 const args = process.argv.slice(2);
+const invocation = getInvocationName(process.argv[1]);
 const help = findRenderedHelp({
-  invocation: getInvocationName(process.argv[1]),
+  invocation,
   args,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });
@@ -24,5 +26,7 @@ if (help !== undefined) {
   process.stdout.write(describeVersion());
 } else {
   // No top-level await: the single-executable build bundles this file as CommonJS.
-  void import("./kubectl-kdiag.ts");
+  void import("./direct-command.ts").then(async ({ tryRunDirectly }) => {
+    if (!(await tryRunDirectly(args, invocation))) await import("./kubectl-kdiag.ts");
+  });
 }
