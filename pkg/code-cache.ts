@@ -39,10 +39,13 @@ function storeCodeCache(file: string, script: vm.Script): void {
     const partial = `${file}.${process.pid}.partial`;
     writeFileSync(partial, script.createCachedData(), { mode: 0o600, flag: "wx" });
     renameSync(partial, file);
-    // The caches of earlier builds of the chunk (`client-node-<hash>.cjs.v8`) are of no more use.
+    // The caches of earlier builds of the chunk (`client-node-core-<hash>.cjs.v8`) are of no more
+    // use, nor those of a chunk it was split from (`client-node-<hash>.cjs.v8`); a sibling chunk's
+    // (`client-node-api-…`) is.
     const stem = path.basename(file).replace(/-[0-9a-f]+\.cjs\.v8$/, "-");
     for (const entry of readdirSync(path.dirname(file))) {
-      if (entry !== path.basename(file) && entry.startsWith(stem) && entry.endsWith(".cjs.v8")) rmSync(path.join(path.dirname(file), entry), { force: true });
+      const entryStem = /^(.*-)[0-9a-f]+\.cjs\.v8$/.exec(entry)?.[1];
+      if (entry !== path.basename(file) && entryStem !== undefined && stem.startsWith(entryStem)) rmSync(path.join(path.dirname(file), entry), { force: true });
     }
   } catch {
     // No cache: the next command compiles the chunk again.
