@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { image, version, versionDefines } from "./build-info.mjs";
 import {
   deferGeneratedApi,
+  deferPackagesOfClientNode,
   deferStringWidth,
   generatedApiIndex,
   generatedApiModule,
@@ -68,7 +69,7 @@ async function buildClientNode() {
   const coreNames = names.filter((name) => !generated.has(name));
   const core = await bundleChunk(
     `export { ${coreNames.join(", ")} } from "@kubernetes/client-node";`,
-    [deferGeneratedApi(generatedApiModule)],
+    [deferGeneratedApi(generatedApiModule), deferPackagesOfClientNode(["socks-proxy-agent", "hpagent", "openid-client", "jsonpath-plus", "node-fetch"])],
     "client-node-core",
   );
   // What the CLI imports from the generated API, and what the core chunk's modules do.
