@@ -17,6 +17,7 @@ import {
   generatedApiSerializer,
   inlineReflectionProtos,
   listDeferredNames,
+  loadPackageThroughCodeCache,
   loadThroughCodeCache,
   markOptionalModulesAbsent,
 } from "./esbuild-plugins.mjs";
@@ -55,7 +56,7 @@ const common = {
 };
 
 mkdirSync("dist", { recursive: true });
-const clientNode = await buildClientNode();
+const [clientNode, grpc] = await Promise.all([buildClientNode(), buildGrpc()]);
 
 // client-node as two CommonJS chunks, each loaded with V8's code cache (pkg/code-cache.ts) and
 // named by its content hash, as the cache is: the generated API (CoreV1Api and its 4 MB of models)
@@ -81,6 +82,13 @@ async function buildClientNode() {
     "client-node-api",
   );
   return { core, api, coreNames, apiNames, apiModule: generatedApiModule };
+}
+
+// grpc-js as a CommonJS chunk of its own, loaded with V8's code cache as client-node is: redir,
+// ps and the other commands that speak to the manager compile most of its 900 kB otherwise.
+async function buildGrpc() {
+  const names = listImportedNames("@grpc/grpc-js", ["cmd", "pkg", "api"]);
+  return { ...(await bundleChunk(`export { ${names.join(", ")} } from "@grpc/grpc-js";`, [], "grpc-js")), names };
 }
 
 /** A CommonJS chunk of `contents`, named `<stem>-<content hash>.cjs`. */
@@ -121,10 +129,10 @@ function listImportedNames(specifier, dirs) {
 async function buildCli(help) {
   rmSync("dist/cli-chunks", { recursive: true, force: true });
   mkdirSync("dist/cli-chunks", { recursive: true });
-  for (const chunk of [clientNode.core, clientNode.api]) writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
+  for (const chunk of [clientNode.core, clientNode.api, grpc]) writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
   await build({
     ...common,
-    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode)],
+    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode), loadPackageThroughCodeCache("@grpc/grpc-js", grpc)],
     define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
     entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
     outdir: "dist",

@@ -159,6 +159,25 @@ export function loadThroughCodeCache({ core, api, coreNames, apiNames, apiModule
   };
 }
 
+// Any other package built as a CommonJS chunk of its own (`chunkName`): the CLI's imports of
+// `specifier` become one module that loads the chunk through pkg/code-cache.ts as it loads.
+export function loadPackageThroughCodeCache(specifier, { chunkName, names }) {
+  return {
+    name: `load-${specifier}-through-code-cache`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${specifier.replace(/[/.]/g, "\\$&")}$`) }, () => ({ path: specifier, namespace: "package-code-cache" }));
+      build.onLoad({ filter: /.*/, namespace: "package-code-cache" }, () => ({
+        resolveDir: process.cwd(),
+        loader: "js",
+        contents:
+          `import { loadWithCodeCache } from "./pkg/code-cache.ts";\n` +
+          `const loaded = loadWithCodeCache(new URL(${JSON.stringify(`./${chunkName}`)}, import.meta.url));\n` +
+          names.map((name) => `export const ${name} = loaded.${name};\n`).join(""),
+      }));
+    },
+  };
+}
+
 // string-width builds an Intl.Segmenter and compiles Unicode property regexes as it loads, in each
 // of the three copies yargs and cliui bring (20–30 ms together), though yargs measures text only to
 // print help, which the build has already rendered. Each import of it becomes a stub that loads
