@@ -79,7 +79,7 @@ export function deferGeneratedApi(apiModule) {
         return inGenerated(file) ? undefined : { path: file, sideEffects: false };
       });
       // Named exports (not a CommonJS object) made by calls marked pure, so that esbuild still sees
-      // which modules and stand-ins are unused. The chunk names those it kept: lazyStandInNames.
+      // which modules and stand-ins are unused; listDeferredNames reads the kept ones off the chunk.
       build.onLoad({ filter: /.*/, namespace: "deferred-generated-api" }, (args) => ({
         resolveDir: process.cwd(),
         contents:
