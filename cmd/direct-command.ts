@@ -25,8 +25,9 @@ interface DirectCommand {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argv type
   module: CommandModule<object, any>;
   flags: Map<string, Flag | undefined>;
-  /** What the command's plain words are: none, yargs' `[ports..]`, or everything after `--`. */
+  /** What the command's plain words are: none, or yargs' `[ports..]`. */
   words: "none" | "ports";
+  /** Whether `--` and what follows it are the command's (shell's arguments for ash). */
   passThrough: boolean;
 }
 
