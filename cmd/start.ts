@@ -1,10 +1,11 @@
 // The executable's first module. Loading yargs and the command tree (cmd/kubectl-kdiag.ts) costs
 // more than Node's own start, so the two commands typed without a cluster — `--help` of any
-// command and `version` — are answered here with nothing else loaded; everything else goes to
-// the command tree, which loads each command's work when it runs.
-import { formatVersion } from "../pkg/commands/version.ts";
+// command and `version` — are answered here with nothing else loaded; a plain `shell` or `redir`
+// line runs without yargs (cmd/direct-command.ts); everything else goes to the command tree,
+// which loads each command's work when it runs.
 import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
+import { describeVersion } from "../pkg/version.ts";
 
 // The launcher kept NODE_EXTRA_CA_CERTS from Node's start (cmd/launcher.sh, pkg/kube/extra-ca.ts);
 // the programs kdiag starts (credential plugins, `logs -- CMD`) get it back.
@@ -13,16 +14,19 @@ if (process.env.KDIAG_EXTRA_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) {
 }
 
 const args = process.argv.slice(2);
+const invocation = getInvocationName(process.argv[1]);
 const help = findRenderedHelp({
-  invocation: getInvocationName(process.argv[1]),
+  invocation,
   args,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });
 if (help !== undefined) {
   process.stdout.write(help);
 } else if (args.length === 1 && args[0] === "version") {
-  process.stdout.write(formatVersion({ output: "text" }));
+  process.stdout.write(describeVersion());
 } else {
   // No top-level await: the single-executable build bundles this file as CommonJS.
-  void import("./kubectl-kdiag.ts");
+  void import("./direct-command.ts").then(async ({ tryRunDirectly }) => {
+    if (!(await tryRunDirectly(args, invocation))) await import("./kubectl-kdiag.ts");
+  });
 }

@@ -11,7 +11,11 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { getCacheDir, readCacheFileSync } from "./kube/cache-file.ts";
 
-export function loadWithCodeCache(url: URL): unknown {
+/**
+ * Runs the chunk at `url` and returns its exports. `modules` answers the chunk's require() of
+ * names that are no files (another chunk, loaded by whoever loads this one), each on first use.
+ */
+export function loadWithCodeCache(url: URL, modules: Record<string, () => unknown> = {}): unknown {
   const file = fileURLToPath(url);
   const cacheFile = path.join(getCacheDir(), "code-cache", `${path.basename(file)}.v8`);
   // Cached code runs as the user: only a file of ours that nobody else could have written or swapped.
@@ -21,7 +25,9 @@ export function loadWithCodeCache(url: URL): unknown {
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(file), module, file, path.dirname(file));
+  const nodeRequire = createRequire(file);
+  const require = Object.assign((id: string) => (Object.hasOwn(modules, id) ? modules[id]!() : nodeRequire(id)), nodeRequire);
+  run(module.exports, require, module, file, path.dirname(file));
   // After the command's work, so the cache also holds the functions it compiled on the way.
   if (cachedData === undefined || script.cachedDataRejected) process.once("exit", () => storeCodeCache(cacheFile, script));
   return module.exports;
@@ -33,10 +39,13 @@ function storeCodeCache(file: string, script: vm.Script): void {
     const partial = `${file}.${process.pid}.partial`;
     writeFileSync(partial, script.createCachedData(), { mode: 0o600, flag: "wx" });
     renameSync(partial, file);
-    // The caches of earlier builds of the chunk (`client-node-<hash>.cjs.v8`) are of no more use.
+    // The caches of earlier builds of the chunk (`client-node-core-<hash>.cjs.v8`) are of no more
+    // use, nor those of a chunk it was split from (`client-node-<hash>.cjs.v8`); a sibling chunk's
+    // (`client-node-api-…`) is.
     const stem = path.basename(file).replace(/-[0-9a-f]+\.cjs\.v8$/, "-");
     for (const entry of readdirSync(path.dirname(file))) {
-      if (entry !== path.basename(file) && entry.startsWith(stem) && entry.endsWith(".cjs.v8")) rmSync(path.join(path.dirname(file), entry), { force: true });
+      const entryStem = /^(.*-)[0-9a-f]+\.cjs\.v8$/.exec(entry)?.[1];
+      if (entry !== path.basename(file) && entryStem !== undefined && stem.startsWith(entryStem)) rmSync(path.join(path.dirname(file), entry), { force: true });
     }
   } catch {
     // No cache: the next command compiles the chunk again.

@@ -27,9 +27,14 @@ export function describeMissingCapabilities(
   );
 }
 
-/** Asks the manager's Version and refuses when it lacks what `feature` needs. */
+/**
+ * Asks the manager's Version and refuses when it lacks what `feature` needs; a container already
+ * found to have it all is not asked again (its capabilities are fixed when it starts).
+ */
 export async function requireCapabilities(connection: ManagerConnection, feature: Feature): Promise<void> {
+  if (await connection.checkedFeatures.has(feature)) return;
   const response = await createManagerCalls(connection.client, connection).version();
   const refusal = describeMissingCapabilities(response.missingCapabilities, feature, connection);
   if (refusal) throw new KdiagError(refusal);
+  await connection.checkedFeatures.remember(feature);
 }

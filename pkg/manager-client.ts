@@ -26,7 +26,11 @@ export interface ManagerConnection extends SecureManagerEndpoint, ManagerClientC
 
 /** secureManager, then a gRPC client over it. */
 export async function connectManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ManagerConnection> {
-  const endpoint = await secureManager(config, kube, progress, check);
+  return attachManagerClient(await secureManager(config, kube, progress, check), progress);
+}
+
+/** A gRPC client over an endpoint secureManager returned. */
+export async function attachManagerClient(endpoint: SecureManagerEndpoint, progress: Progress): Promise<ManagerConnection> {
   const channel = await openManagerClient({ connect: endpoint.connect, token: endpoint.credential.token });
   progress.clear();
   return { ...endpoint, ...channel };

@@ -20,6 +20,7 @@ import {
 } from "./kube/manager-credential.ts";
 import { discoverManagerPort } from "./kube/manager-port.ts";
 import { forgetPort, readCachedPort, storePort, type ManagerInstance } from "./kube/manager-port-cache.ts";
+import { forgetCheckedFeatures, readCheckedFeatures, storeCheckedFeature } from "./kube/manager-feature-cache.ts";
 import { findEphemeralStatus } from "./kube/container-state.ts";
 import { connectManagerTls } from "./kube/manager-tls.ts";
 import { createPodApi, type PodApi } from "./kube/pod-api.ts";
@@ -181,10 +182,17 @@ function describeManagerInstance(ready: ReadyManager): ManagerInstance | undefin
 
 export interface SecureManagerEndpoint extends ManagerEndpoint {
   credential: ManagerCredential;
+  /** The features this very container was already found to have every capability for (manager-capabilities.ts). */
+  checkedFeatures: FeatureCache;
   /** A fresh authenticated-ready connection to the manager: port-forward, then pinned TLS. */
   connect(): Promise<Duplex>;
   /** Drops the manager's cached credential and port: for a pod that is gone for good. */
   forget(): Promise<void>;
+}
+
+export interface FeatureCache {
+  has(feature: string): Promise<boolean>;
+  remember(feature: string): Promise<void>;
 }
 
 /**
@@ -236,9 +244,14 @@ export async function secureManager(
     ...endpoint,
     port,
     credential,
+    checkedFeatures: {
+      has: async (feature) => (instance ? (await readCheckedFeatures(instance)).includes(feature) : false),
+      remember: async (feature) => (instance ? storeCheckedFeature(instance, feature) : undefined),
+    },
     forget: async () => {
       await forgetManagerCredential(source);
       await forgetPort(instance ?? { podUid: source.podUid, container: endpoint.container, containerId: "" });
+      await forgetCheckedFeatures({ podUid: source.podUid, container: endpoint.container });
     },
     connect: () => {
       const ready = first;

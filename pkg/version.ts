@@ -11,3 +11,8 @@ export function getKdiagVersion(): string {
 export function getDefaultImage(): string {
   return typeof __KDIAG_IMAGE__ === "string" ? __KDIAG_IMAGE__ : `kdiag/manager:v${devVersion}`;
 }
+
+/** What `kdiag version` prints. */
+export function describeVersion(): string {
+  return `kdiag ${getKdiagVersion()}\nmanager image ${getDefaultImage()}\n`;
+}

@@ -6,8 +6,21 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { image, version, versionDefines } from "./build-info.mjs";
-import { deferStringWidth, inlineReflectionProtos, loadThroughCodeCache, markOptionalModulesAbsent } from "./esbuild-plugins.mjs";
+import {
+  deferGeneratedApi,
+  deferPackagesOfClientNode,
+  deferStringWidth,
+  generatedApiIndex,
+  generatedApiModule,
+  generatedApiSerializer,
+  inlineReflectionProtos,
+  listDeferredNames,
+  loadPackageThroughCodeCache,
+  loadThroughCodeCache,
+  markOptionalModulesAbsent,
+} from "./esbuild-plugins.mjs";
 import { renderHelp, writeLauncherAnswers } from "./render-help.mjs";
 
 // The shell's busybox: built against musl once and cached (scripts/build-busybox.sh), so its
@@ -43,28 +56,57 @@ const common = {
 };
 
 mkdirSync("dist", { recursive: true });
-const clientNode = await buildClientNode();
+const [clientNode, grpc] = await Promise.all([buildClientNode(), buildGrpc()]);
 
-// client-node as a CommonJS chunk of its own, which the CLI loads with V8's code cache
-// (pkg/code-cache.ts); its name carries its content hash, as the cache's name does.
+// client-node as two CommonJS chunks, each loaded with V8's code cache (pkg/code-cache.ts) and
+// named by its content hash, as the cache is: the generated API (CoreV1Api and its 4 MB of models)
+// apart from the rest (kubeconfig, auth, exec and port-forward streams), so that a command whose
+// requests are streams and plain GETs (shell, redir with the manager present) never loads it.
 async function buildClientNode() {
-  // Only what the CLI imports, so that the rest of the generated API is left out as before.
+  // Only what the CLI imports, so that the rest of the package is left out as before.
   const names = listImportedNames("@kubernetes/client-node", ["cmd", "pkg", "api"]);
+  const generated = new Set(Object.keys(await import(pathToFileURL(generatedApiIndex).href)));
+  const apiNames = names.filter((name) => generated.has(name));
+  const coreNames = names.filter((name) => !generated.has(name));
+  const core = await bundleChunk(
+    `export { ${coreNames.join(", ")} } from "@kubernetes/client-node";`,
+    [deferGeneratedApi(generatedApiModule), deferPackagesOfClientNode(["socks-proxy-agent", "hpagent", "openid-client", "jsonpath-plus", "node-fetch"])],
+    "client-node-core",
+  );
+  // What the CLI imports from the generated API, and what the core chunk's modules do.
+  const exported = [...new Set([...apiNames, ...listDeferredNames(core.contents)])].filter((name) => name !== "ObjectSerializer");
+  const api = await bundleChunk(
+    `export { ${exported.join(", ")} } from ${JSON.stringify(generatedApiIndex)};\n` +
+      `export { ObjectSerializer } from ${JSON.stringify(generatedApiSerializer)};`,
+    [],
+    "client-node-api",
+  );
+  return { core, api, coreNames, apiNames, apiModule: generatedApiModule };
+}
+
+// grpc-js as a CommonJS chunk of its own, loaded with V8's code cache as client-node is: redir,
+// ps and the other commands that speak to the manager compile most of its 900 kB otherwise.
+async function buildGrpc() {
+  const names = listImportedNames("@grpc/grpc-js", ["cmd", "pkg", "api"]);
+  return { ...(await bundleChunk(`export { ${names.join(", ")} } from "@grpc/grpc-js";`, [], "grpc-js")), names };
+}
+
+/** A CommonJS chunk of `contents`, named `<stem>-<content hash>.cjs`. */
+async function bundleChunk(contents, plugins, stem) {
   const { outputFiles } = await build({
-    stdin: { contents: `export { ${names.join(", ")} } from "@kubernetes/client-node";`, resolveDir: process.cwd() },
+    stdin: { contents, resolveDir: process.cwd() },
     bundle: true,
     platform: "node",
     format: "cjs",
     target: "node20",
     legalComments: "none",
     write: false,
-    outfile: "client-node.cjs",
-    plugins: [markOptionalModulesAbsent],
+    outfile: `${stem}.cjs`,
+    plugins: [markOptionalModulesAbsent, ...plugins],
     logLevel: "warning",
   });
-  const contents = outputFiles[0].contents;
-  const chunkName = `client-node-${createHash("sha256").update(contents).digest("hex").slice(0, 12)}.cjs`;
-  return { chunkName, contents, names };
+  const chunk = outputFiles[0].contents;
+  return { chunkName: `${stem}-${createHash("sha256").update(chunk).digest("hex").slice(0, 12)}.cjs`, contents: chunk };
 }
 
 /** The value (not type) names that the TypeScript files under `dirs` import from `specifier`. */
@@ -87,10 +129,10 @@ function listImportedNames(specifier, dirs) {
 async function buildCli(help) {
   rmSync("dist/cli-chunks", { recursive: true, force: true });
   mkdirSync("dist/cli-chunks", { recursive: true });
-  writeFileSync(`dist/cli-chunks/${clientNode.chunkName}`, clientNode.contents);
+  for (const chunk of [clientNode.core, clientNode.api, grpc]) writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
   await build({
     ...common,
-    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode)],
+    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode), loadPackageThroughCodeCache("@grpc/grpc-js", grpc)],
     define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
     entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
     outdir: "dist",

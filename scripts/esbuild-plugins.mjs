@@ -1,6 +1,8 @@
 // esbuild plugins of scripts/build.mjs and scripts/build-binary.mjs.
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import protobuf from "protobufjs";
 
 // Optional dependencies that bundled packages probe for inside try/catch (ws's native add-ons,
@@ -45,15 +47,126 @@ export const inlineReflectionProtos = {
   },
 };
 
+// client-node's generated API (gen/index.js, and the model serializer some of its other modules
+// use), by path, and the name under which its chunk is given to the other chunk (see below).
+// The real path: esbuild names modules by theirs (node_modules may be a link).
+const clientNodeDist = dirname(realpathSync(createRequire(import.meta.url).resolve("@kubernetes/client-node")));
+export const generatedApiIndex = join(clientNodeDist, "gen", "index.js");
+export const generatedApiSerializer = join(clientNodeDist, "gen", "models", "ObjectSerializer.js");
+export const generatedApiModule = "kdiag:client-node-api";
+
+// In the chunk of client-node without its generated API: the package's own modules are marked
+// free of side effects, so that those no export kdiag uses needs (the serializer, which extends
+// the generated one as it loads; cp, metrics…) are left out; the few kept that import from the
+// generated API (KubeConfig.makeApiClient, which kdiag overrides) get stand-ins that load the
+// generated API chunk when first used (pkg/lazy-binding.ts), as `require(apiModule)`, which
+// pkg/code-cache.ts answers with the one copy the CLI loads.
+export function deferGeneratedApi(apiModule) {
+  return {
+    name: "defer-generated-api",
+    async setup(build) {
+      const names = {
+        [generatedApiIndex]: Object.keys(await import(pathToFileURL(generatedApiIndex).href)),
+        [generatedApiSerializer]: ["ObjectSerializer"],
+      };
+      build.onResolve({ filter: new RegExp(`^${apiModule}$`) }, (args) => ({ path: args.path, external: true }));
+      build.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: join(clientNodeDist, "index.js"), sideEffects: false }));
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const inGenerated = (file) => file.startsWith(join(clientNodeDist, "gen") + "/");
+        if (!args.importer.startsWith(clientNodeDist + "/") || inGenerated(args.importer)) return undefined;
+        const file = join(args.resolveDir, args.path);
+        if (names[file]) return { path: file, namespace: "deferred-generated-api" };
+        return inGenerated(file) ? undefined : { path: file, sideEffects: false };
+      });
+      // Named exports (not a CommonJS object) made by calls marked pure, so that esbuild still sees
+      // which modules and stand-ins are unused; listDeferredNames reads the kept ones off the chunk.
+      build.onLoad({ filter: /.*/, namespace: "deferred-generated-api" }, (args) => ({
+        resolveDir: process.cwd(),
+        contents:
+          `import { lazyBinding } from "./pkg/lazy-binding.ts";\n` +
+          `const loadGeneratedApi = () => require(${JSON.stringify(apiModule)});\n` +
+          names[args.path].map((name) => `export const ${name} = /* @__PURE__ */ lazyBinding(loadGeneratedApi, ${JSON.stringify(name)});\n`).join(""),
+        loader: "js",
+      }));
+    },
+  };
+}
+
+// Packages client-node loads as it loads but uses only on some paths: a proxy (socks-proxy-agent,
+// hpagent), OIDC and cloud auth plugins (openid-client, jsonpath-plus), watches and fetch
+// (node-fetch and its URL tables). Each import of one from client-node's modules becomes
+// stand-ins (pkg/lazy-binding.ts) that run the bundled package on first use, so that a command
+// whose kubeconfig needs none of them does not load them (15–20 ms of a command's start).
+export function deferPackagesOfClientNode(packages) {
+  return {
+    name: "defer-packages-of-client-node",
+    setup(build) {
+      const filter = new RegExp(`^(${packages.map((name) => name.replace(/[/.-]/g, "\\$&")).join("|")})$`);
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData?.real || !args.importer.startsWith(clientNodeDist + "/")) return undefined;
+        const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { real: true } });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: "deferred-package" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "deferred-package" }, async (args) => {
+        const names = Object.keys(await import(pathToFileURL(args.path).href)).filter((name) => name !== "__esModule");
+        // As esbuild's own interop reads a default export: the module itself unless it says it is ES.
+        const exportOf = (name) =>
+          name === "default"
+            ? `export default /* @__PURE__ */ lazyBinding(() => ({ default: load().__esModule ? load().default : load() }), "default");\n`
+            : `export const ${name} = /* @__PURE__ */ lazyBinding(load, ${JSON.stringify(name)});\n`;
+        return {
+          resolveDir: process.cwd(),
+          contents:
+            `import { lazyBinding } from "./pkg/lazy-binding.ts";\n` +
+            `const load = () => require(${JSON.stringify(args.path)});\n` +
+            names.map(exportOf).join(""),
+          loader: "js",
+        };
+      });
+    },
+  };
+}
+
+/** The generated API's exports that a chunk built with deferGeneratedApi reads from the other chunk. */
+export function listDeferredNames(chunk) {
+  return [...new Set([...new TextDecoder().decode(chunk).matchAll(/lazyBinding\)?\(loadGeneratedApi\d*, "(\w+)"\)/g)].map((match) => match[1]))].sort();
+}
+
 // The CLI's imports of client-node become one module that loads the separately built CommonJS
-// chunk `chunkName` (next to the importing chunk) through pkg/code-cache.ts, so that its
-// compilation is cached by V8; `names` are the package's exports, re-exported one by one.
-export function loadThroughCodeCache({ chunkName, names }) {
+// chunks (next to the importing chunk) through pkg/code-cache.ts, so that their compilation is
+// cached by V8: the core chunk as the module loads, the generated API only when one of its
+// exports is first used (pkg/lazy-binding.ts), so that a command that never calls it does not
+// load its 4 MB. `coreNames` and `apiNames` are the package's exports kdiag imports.
+export function loadThroughCodeCache({ core, api, coreNames, apiNames, apiModule }) {
   return {
     name: "load-through-code-cache",
     setup(build) {
       build.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: "client-node", namespace: "code-cache" }));
       build.onLoad({ filter: /.*/, namespace: "code-cache" }, () => ({
+        resolveDir: process.cwd(),
+        loader: "js",
+        contents:
+          `import { loadWithCodeCache } from "./pkg/code-cache.ts";\n` +
+          `import { lazyBinding } from "./pkg/lazy-binding.ts";\n` +
+          `let api;\n` +
+          `const loadApi = () => (api ??= loadWithCodeCache(new URL(${JSON.stringify(`./${api.chunkName}`)}, import.meta.url)));\n` +
+          `const core = loadWithCodeCache(new URL(${JSON.stringify(`./${core.chunkName}`)}, import.meta.url), { ${JSON.stringify(apiModule)}: loadApi });\n` +
+          coreNames.map((name) => `export const ${name} = core.${name};\n`).join("") +
+          apiNames.map((name) => `export const ${name} = lazyBinding(loadApi, ${JSON.stringify(name)});\n`).join(""),
+      }));
+    },
+  };
+}
+
+// Any other package built as a CommonJS chunk of its own (`chunkName`): the CLI's imports of
+// `specifier` become one module that loads the chunk through pkg/code-cache.ts as it loads.
+export function loadPackageThroughCodeCache(specifier, { chunkName, names }) {
+  return {
+    name: `load-${specifier}-through-code-cache`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${specifier.replace(/[/.]/g, "\\$&")}$`) }, () => ({ path: specifier, namespace: "package-code-cache" }));
+      build.onLoad({ filter: /.*/, namespace: "package-code-cache" }, () => ({
         resolveDir: process.cwd(),
         loader: "js",
         contents:

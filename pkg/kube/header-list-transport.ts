@@ -3,7 +3,7 @@
 // Impersonate-Group header as one group and does not split a comma-joined value.
 
 import { ResponseContext, wrapHttpLibrary, type HttpLibrary, type RequestContext } from "@kubernetes/client-node";
-import fetch, { type RequestInit } from "node-fetch";
+import type { RequestInit } from "node-fetch";
 
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
@@ -12,6 +12,9 @@ export function createHeaderListTransport(extra: HeaderList): HttpLibrary {
   const replaced = new Set(extra.map(([name]) => name.toLowerCase()));
   return wrapHttpLibrary({
     async send(request: RequestContext): Promise<ResponseContext> {
+      // Loaded with the first request: node-fetch and its URL parser cost 20 ms to load, which a
+      // command that makes no generated-API call would pay for nothing.
+      const { default: fetch } = await import("node-fetch");
       const kept = Object.entries(request.getHeaders()).filter(([name]) => !replaced.has(name.toLowerCase()));
       const response = await fetch(request.getUrl(), {
         method: request.getHttpMethod(),

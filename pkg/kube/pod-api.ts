@@ -11,7 +11,9 @@ import {
   type ObservableMiddleware,
   type V1EphemeralContainer,
   type V1Pod,
+  type V1PodList,
 } from "@kubernetes/client-node";
+import { getApiJson } from "./api-get.ts";
 import type { KubeSession } from "./config.ts";
 import { translateApiError, type ApiAction } from "./api-errors.ts";
 import { buildEphemeralPatch } from "./ephemeral.ts";
@@ -32,40 +34,44 @@ export interface PodApi {
 }
 
 export function createPodApi(session: KubeSession): PodApi {
-  const core = session.kc.makeApiClient(CoreV1Api);
+  // Made on first use: reading pods, all a command with kdiag's container in place asks, does
+  // not need the generated client (api-get.ts).
+  let client: CoreV1Api | undefined;
+  const core = () => (client ??= session.kc.makeApiClient(CoreV1Api));
   const namespace = session.namespace;
+  const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
   const options = requestOptions(session.requestTimeoutMs);
   const call = <T>(action: ApiAction, request: () => Promise<T>): Promise<T> => callApi(session, action, request);
   return {
     namespace,
     getPod: (name) =>
-      call({ verb: "get", resource: "pods", namespace, name }, () => core.readNamespacedPod({ name, namespace }, options)),
+      call({ verb: "get", resource: "pods", namespace, name }, () => getApiJson<V1Pod>(session, `${pods}/${encodeURIComponent(name)}`)),
     listPods: async (labelSelector) => {
       const list = await call({ verb: "list", resource: "pods", namespace }, () =>
-        core.listNamespacedPod({ namespace, labelSelector }, options),
+        getApiJson<V1PodList>(session, pods, { labelSelector }),
       );
       return list.items;
     },
     addEphemeralContainer: (podName, container, { dryRun = false } = {}) =>
       call({ verb: "patch", resource: "pods/ephemeralcontainers", namespace, name: podName }, () =>
-        core.patchNamespacedPodEphemeralcontainers(
+        core().patchNamespacedPodEphemeralcontainers(
           { name: podName, namespace, body: buildEphemeralPatch(container), ...(dryRun ? { dryRun: "All" } : {}) },
           strategicMerge(options),
         ),
       ),
     readLog: (podName, container, limitBytes) =>
       call({ verb: "get", resource: "pods/log", namespace, name: podName }, () =>
-        core.readNamespacedPodLog({ name: podName, namespace, container, limitBytes }, options),
+        core().readNamespacedPodLog({ name: podName, namespace, container, limitBytes }, options),
       ),
     listPodEvents: async (podName) => {
       const list = await call({ verb: "list", resource: "events", namespace }, () =>
-        core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }, options),
+        core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }, options),
       );
       return list.items;
     },
     namespaceExists: async () => {
       try {
-        await core.readNamespace({ name: namespace }, options);
+        await core().readNamespace({ name: namespace }, options);
         return true;
       } catch (error) {
         const code = (error as { code?: unknown }).code;

@@ -4,9 +4,7 @@
 // YAML comes from js-yaml, which client-node already brings into the bundle.
 
 import { dump } from "js-yaml";
-
-export const dataFormats = ["json", "yaml"] as const;
-export type DataFormat = (typeof dataFormats)[number];
+import type { DataFormat } from "./data-formats.ts";
 
 /**
  * What escape.ts escapes for the terminal and the serializers leave raw (both escape C0 controls

@@ -44,3 +44,20 @@ test("the cache of an earlier build of the chunk is removed when a new one is wr
   await load();
   assert.deepEqual(readdirSync(cacheDir).sort(), ["client-node-0123456789ab.cjs.v8"]);
 });
+
+test("a chunk's require() of a name the loader was given gets that module, and the cache of the chunk it was split from goes", async () => {
+  const core = path.join(dir, "client-node-core-00000000000a.cjs");
+  writeFileSync(core, 'exports.sum = () => require("kdiag:other").part + 2;\n');
+  const splitFrom = path.join(cacheDir, "client-node-ba9876543210.cjs.v8");
+  const sibling = path.join(cacheDir, "client-node-api-00000000000b.cjs.v8");
+  writeFileSync(splitFrom, "old", { mode: 0o600 });
+  writeFileSync(sibling, "sibling", { mode: 0o600 });
+  const script = `import { loadWithCodeCache } from ${JSON.stringify(loader)};
+const loaded = loadWithCodeCache(new URL(${JSON.stringify(`file://${core}`)}), { "kdiag:other": () => ({ part: 40 }) });
+console.log(loaded.sum());`;
+  const run = await execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { XDG_CACHE_HOME: path.join(dir, "cache") } });
+  assert.equal(run.stdout, "42");
+  const left = readdirSync(cacheDir).sort();
+  assert.ok(left.includes("client-node-core-00000000000a.cjs.v8") && left.includes("client-node-api-00000000000b.cjs.v8"), left.join(" "));
+  assert.ok(!left.includes("client-node-ba9876543210.cjs.v8"), left.join(" "));
+});

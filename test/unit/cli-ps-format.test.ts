@@ -99,7 +99,8 @@ test("-o yaml is the same document in YAML, every string quoted", () => {
 });
 
 test("version -o json|yaml gives the version and the default manager image; -o table is refused by name", async () => {
-  const { formatVersion, toVersionConfig } = await import("../../pkg/commands/version.ts");
+  const { formatVersion } = await import("../../pkg/commands/version/main.ts");
+  const { toVersionConfig } = await import("../../pkg/commands/version/config.ts");
   assert.deepEqual(JSON.parse(formatVersion(toVersionConfig({ output: "json" }))), { version: "0.0.0-dev", managerImage: "kdiag/manager:v0.0.0-dev" });
   assert.equal(formatVersion(toVersionConfig({ output: "yaml" })), 'version: "0.0.0-dev"\nmanagerImage: "kdiag/manager:v0.0.0-dev"\n');
   assert.equal(formatVersion(toVersionConfig({})), "kdiag 0.0.0-dev\nmanager image kdiag/manager:v0.0.0-dev\n");

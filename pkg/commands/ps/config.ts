@@ -1,7 +1,7 @@
 // `ps`: the pod's processes as the target container sees them, with what each listens on.
 
 import { UsageError } from "../../errors.ts";
-import { dataFormats } from "../../output/data.ts";
+import { dataFormats } from "../../output/data-formats.ts";
 import { toPodCommandConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
 
 export const psOutputs = ["table", ...dataFormats] as const;

@@ -1,21 +1,32 @@
 // Wires `kdiag redir` to the real world: the manager over a port-forward (its tunnels ride on the
 // same channel), local targets on 127.0.0.1, output on stdout and warnings on stderr.
 import { onInterrupt } from "../../interrupts.ts";
-import { requireCapabilities } from "../../manager-capabilities.ts";
-import { connectManager } from "../../manager-client.ts";
-import { openKube } from "../../manager-connection.ts";
+import { openKube, secureManager } from "../../manager-connection.ts";
 import { createProgress } from "../../output/progress.ts";
+import { markStep } from "../../output/step-timings.ts";
 import type { RedirConfig } from "./config.ts";
-import { adaptManager, dialLocal } from "./endpoints.ts";
 import { refuseNodeNetwork } from "./node-network.ts";
-import { runRedir } from "./run.ts";
 
 export async function runRedirCommand(config: RedirConfig): Promise<number> {
+  markStep("redir loaded");
+  // What speaks gRPC (grpc-js: a third of what the command loads) loads while the pod is read and
+  // the manager's port-forward opened, rather than before.
+  const grpcParts = Promise.all([
+    import("../../manager-client.ts"),
+    import("../../manager-capabilities.ts"),
+    import("./endpoints.ts"),
+    import("./run.ts"),
+  ]);
+  grpcParts.catch(() => {}); // Awaited below; a command that fails before then says its own failure.
   const progress = createProgress({ quiet: config.pod.quiet });
   const kube = openKube(config.pod);
-  const connection = await connectManager(config.pod, kube, progress, { checkPod: (pod) => refuseNodeNetwork(pod, config) });
+  const endpoint = await secureManager(config.pod, kube, progress, { checkPod: (pod) => refuseNodeNetwork(pod, config) });
+  const [{ attachManagerClient }, { requireCapabilities }, { adaptManager, dialLocal }, { runRedir }] = await grpcParts;
+  markStep("gRPC loaded");
+  const connection = await attachManagerClient(endpoint, progress);
   try {
     await requireCapabilities(connection, "redirects");
+    markStep("capabilities checked");
     return await runRedir(config, {
       podName: connection.podName,
       manager: adaptManager(connection.client, connection),

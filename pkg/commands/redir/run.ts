@@ -9,6 +9,7 @@ import type { TunnelSocket } from "../../../api/tunnel-bridge.ts";
 import { choosePodPorts } from "./discover.ts";
 import { describeManagerFailure, describeRedirect } from "../../manager-call.ts";
 import type { PortPair } from "./ports.ts";
+import { markStep } from "../../output/step-timings.ts";
 import { startRedirect, type RedirectClient, type RedirectSession } from "./session.ts";
 
 export interface RedirManager extends RedirectClient {
@@ -67,6 +68,7 @@ export async function runRedir(config: RedirConfig, deps: RedirDeps): Promise<nu
     const setUp = Promise.all(active.map((entry) => entry.session.ready.catch(() => never))).then((): Outcome | undefined => undefined);
     const early = await Promise.race([setUp, failure, interrupted]);
     if (early === undefined) {
+      markStep("redirects live");
       for (const { pair } of active) deps.print(describeSetUp(deps.podName, pair, config.outgoing));
     }
     const outcome = early ?? (await Promise.race([failure, interrupted]));

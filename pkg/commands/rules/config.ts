@@ -5,7 +5,7 @@ import { isIP } from "node:net";
 import { conntrackProtocols, type ConntrackFilter } from "../../../api/conntrack-filter.ts";
 import { UsageError } from "../../errors.ts";
 import { toPodSelection, type PodSelection } from "../../kube/pod-selection.ts";
-import { dataFormats } from "../../output/data.ts";
+import { dataFormats } from "../../output/data-formats.ts";
 import { toManagerConfig, type PodCommandArgs, type PodCommandConfig } from "../pod-config.ts";
 import type { ServiceRef } from "./service-target.ts";
 
