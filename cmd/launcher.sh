@@ -29,11 +29,12 @@ export KDIAG_INVOKED_AS
 # Node would print the very same: stdout not a terminal, or one at least 100 columns wide (the
 # width the help was rendered at; pkg/rendered-help.ts).
 answer=
-case $KDIAG_INVOKED_AS:$#:${1-}:${2-} in
-  kubectl-kdiag:1:--help: | kubectl-kdiag:1:-h: | kdiag:1:--help: | kdiag:1:-h:) answer=help ;;
-  kubectl-kdiag:1:version: | kdiag:1:version:) answer=version ;;
-  kubectl-kdiag:2:*:--help | kubectl-kdiag:2:*:-h | kdiag:2:*:--help | kdiag:2:*:-h)
-    case $1 in '' | *[!a-z]*) ;; *) answer=$1.help ;; esac ;;
+case $KDIAG_INVOKED_AS in
+  kubectl-kdiag | kdiag)
+    case $# in
+      1) case $1 in --help | -h) answer=help ;; version) answer=version ;; esac ;;
+      2) case $2 in --help | -h) case $1 in '' | *[!a-z]*) ;; *) answer=$1.help ;; esac ;; esac ;;
+    esac ;;
 esac
 answer_file=$dir/answers/$KDIAG_INVOKED_AS/$answer
 if [ -n "$answer" ] && [ -f "$answer_file" ]; then

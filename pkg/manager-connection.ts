@@ -52,7 +52,7 @@ export interface ReadyManager {
   added: boolean;
   /** The container's profile (auto resolved). */
   profile: Profile;
-  /** The port the manager announced while kdiag waited for its container to start. */
+  /** The look for the manager's port started while kdiag waited for its container to start. */
   announced?: Promise<number>;
 }
 
@@ -65,8 +65,8 @@ export interface PodCheck {
 
 /**
  * Selects the pod and makes sure kdiag's container runs next to the target. A container that
- * has to start is known to run once the manager announces its port (see watchManagerStart); the
- * announcement, when that ended the wait, is ReadyManager.announced.
+ * has to start is known to run once the manager announces its port (see watchManagerStart); that
+ * look is ReadyManager.announced.
  */
 export async function prepareManager(config: PodCommandConfig, kube: Kube, progress: Progress, check: PodCheck = {}): Promise<ReadyManager> {
   progress.update(`looking for ${config.selection.kind === "name" ? `pod ${config.selection.name}` : `a pod matching ${config.selection.selector}`}`);
@@ -84,26 +84,33 @@ export async function prepareManager(config: PodCommandConfig, kube: Kube, progr
     config.profile === "auto" ? await resolveAutoProfile(config, kube, progress, pod, base) : { profile: config.profile, added: false };
   let announced: Promise<number> | undefined;
   const podName = pod.metadata?.name ?? "";
-  const injected = await ensureManagerContainer({
-    api: kube.api,
-    pod,
-    spec: { ...base, profile },
-    timeoutMs: config.timeoutMs,
-    progress,
-    alreadyAdded: added,
-    watchStart: (container) => (announced = watchManagerStart(kube, podName, container, config.timeoutMs)),
-  });
-  return { ...injected, target, profile, ...(announced && { announced }) };
+  const watching = new AbortController();
+  try {
+    const injected = await ensureManagerContainer({
+      api: kube.api,
+      pod,
+      spec: { ...base, profile },
+      timeoutMs: config.timeoutMs,
+      progress,
+      alreadyAdded: added,
+      watchStart: (container) => (announced = watchManagerStart(kube, podName, container, config.timeoutMs, watching.signal)),
+    });
+    return { ...injected, target, profile, ...(announced && { announced }) };
+  } catch (error) {
+    watching.abort();
+    throw error;
+  }
 }
 
 /**
  * The port the manager announces in its log, read while the pod's status still says the
  * container is starting: the kubelet reports it running only on its next look at the runtime,
- * up to a second after the manager already listens. Its failure is the wait's to report (the
- * pod's status says why better), so it is not left unhandled; whoever needs the port awaits it.
+ * up to a second after the manager already listens. A look that fails proves nothing (the wait
+ * goes on by the pod's status, which says why better), so it is not left unhandled, and whoever
+ * needs the port reads the log afresh then (ReadyManager.announced).
  */
-function watchManagerStart(kube: Kube, podName: string, container: string, timeoutMs: number): Promise<number> {
-  const announced = discoverManagerPort({ api: kube.api, podName, container, timeoutMs });
+function watchManagerStart(kube: Kube, podName: string, container: string, timeoutMs: number, signal: AbortSignal): Promise<number> {
+  const announced = discoverManagerPort({ api: kube.api, podName, container, timeoutMs, whileStarting: { signal } });
   announced.catch(() => {});
   return announced;
 }
@@ -161,7 +168,11 @@ async function locateManager(config: PodCommandConfig, kube: Kube, progress: Pro
     progress.update(`reading the manager's port from ${ready.container}`);
     const announced = ready.announced;
     ready.announced = undefined;
-    const port = await (announced ?? discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs }));
+    // A look that failed while the container started (its deadline began with the patch) is no
+    // verdict: the container runs now, so its log gets a look of its own.
+    const port =
+      (await announced?.catch(() => undefined)) ??
+      (await discoverManagerPort({ api: kube.api, podName: ready.podName, container: ready.container, timeoutMs: config.timeoutMs }));
     markStep("manager port read from its log");
     return port;
   };

@@ -22,13 +22,22 @@ export interface DiscoverOptions {
   container: string;
   timeoutMs: number;
   pollMs?: number;
+  /**
+   * Watching a container just added, while its status still says it is starting: the kubelet
+   * answers 404 until it has the pod's new spec, the look ends with SIGNAL (the wait it would
+   * shorten failed), and its pace slows towards one look a second (a long image pull costs the
+   * API server little).
+   */
+  whileStarting?: { signal: AbortSignal };
 }
 
 export async function discoverManagerPort(options: DiscoverOptions): Promise<number> {
   const deadline = Date.now() + options.timeoutMs;
   let log = "";
   let lastError: unknown;
+  const starting = options.whileStarting;
   for (let poll = 0; ; poll++) {
+    starting?.signal.throwIfAborted();
     try {
       // The line is first, so the head of the log is enough however long it has grown.
       log = await options.api.readLog(options.podName, options.container, 16_384);
@@ -37,13 +46,14 @@ export async function discoverManagerPort(options: DiscoverOptions): Promise<num
     } catch (error) {
       // Right after start the kubelet may not serve the log yet (400): keep trying until the
       // deadline. A pod that is gone, or a log we may not read, will not get better.
-      if (isFinal(error)) throw error;
+      if (isFinal(error) && !(starting && getApiStatus(error) === 404)) throw error;
       lastError = error;
     }
     // A manager that exited will never write it: say why now, not at the deadline.
     if (poll % 5 === 4) await failIfExited(options, log);
     if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
+    const pollMs = options.pollMs ?? 100;
+    await new Promise((resolve) => setTimeout(resolve, starting ? Math.min(1000, pollMs * 1.1 ** poll) : pollMs));
   }
   const tail = log.trim().split("\n").slice(-1)[0];
   const why = tail ? `its log ends: ${tail}` : lastError instanceof Error ? lastError.message : "its log is empty";

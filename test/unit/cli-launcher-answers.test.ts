@@ -46,7 +46,7 @@ test("help, a command's help and version come without Node, exactly as Node prin
 });
 
 test("anything else is Node's to answer: without Node it cannot run", async () => {
-  for (const args of [["version", "-o", "json"], ["bogus", "--help"], ["shell", "--pod", "x", "--help"], ["ps"]]) {
+  for (const args of [["version", "-o", "json"], ["bogus", "--help"], ["shell", "--pod", "x", "--help"], ["ps"], ["redir", "8080:-h"], ["shell", "--pod=web:--help"]]) {
     const result = await run("kubectl-kdiag", args, { withoutNode: true });
     assert.notEqual(result.exitCode, 0, args.join(" "));
     assert.match(result.stderr, /node/, args.join(" "));

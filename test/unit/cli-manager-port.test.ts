@@ -33,3 +33,27 @@ test("a manager that exits before announcing its port is reported at once with i
   });
   assert.ok(Date.now() - started < 5_000);
 });
+
+test("while the container starts, the kubelet's 404 (it has not seen the new spec yet) is waited out, and the look ends when the wait it shortens fails", async () => {
+  const { discoverManagerPort } = await import("../../pkg/kube/manager-port.ts");
+  const notYet = Object.assign(new Error('container "kdiag-1" not found in pod "web"'), { code: 404 });
+  let looks = 0;
+  const starting = {
+    readLog: async () => {
+      looks++;
+      if (looks < 3) throw notYet;
+      return "Listening on 127.0.0.1:40123\n";
+    },
+    getPod: async () => ({ status: {} }),
+  } as unknown as Parameters<typeof discoverManagerPort>[0]["api"];
+  const watching = new AbortController();
+  assert.equal(await discoverManagerPort({ api: starting, podName: "web", container: "kdiag-1", timeoutMs: 10_000, pollMs: 1, whileStarting: { signal: watching.signal } }), 40123);
+  // Not while starting: a 404 is a pod that is gone, at once.
+  looks = 0;
+  await assert.rejects(discoverManagerPort({ api: starting, podName: "web", container: "kdiag-1", timeoutMs: 10_000, pollMs: 1 }), /not found/);
+
+  const never = { readLog: async () => Promise.reject(notYet), getPod: async () => ({ status: {} }) } as unknown as typeof starting;
+  const look = discoverManagerPort({ api: never, podName: "web", container: "kdiag-1", timeoutMs: 60_000, pollMs: 1, whileStarting: { signal: watching.signal } });
+  watching.abort();
+  await assert.rejects(look, { name: "AbortError" });
+});
