@@ -53,6 +53,15 @@ function describeRule(port: number): string {
   return `comment "kdiag port ${port}"`;
 }
 
+/**
+ * Whether NAME has the shape of the tables kdiag creates (`kdiag_<pid>_<6 hex>`, redirect-rules.ts):
+ * only those are kdiag's to remove. A node's network namespace (a host-network pod, `rules
+ * --node`) holds other programs' tables, whose names may start with "kdiag" too.
+ */
+export function isKdiagTableName(name: string): boolean {
+  return /^kdiag_\d+_[0-9a-f]{6}$/.test(name);
+}
+
 // `flags owner`: the kernel deletes the table when the nft process holding it exits, SIGKILL
 // included, so a killed manager cannot leave a redirect behind.
 export function addOwnedTable(name: string): string {

@@ -117,9 +117,10 @@ export class RedirectRules {
   }
 }
 
-// The name carries the pid and a random suffix: two managers (for two target containers,
-// possibly with equal pids in their own pid namespaces) can share one pod network namespace,
-// and a restarted session never reuses the name of the table that went with the last one.
+// The name carries the pid and a random suffix (the shape isKdiagTableName knows): two managers
+// (for two target containers, possibly with equal pids in their own pid namespaces) can share one
+// pod network namespace, and a restarted session never reuses the name of the table that went
+// with the last one.
 async function openTable(options: RedirectRulesOptions): Promise<Live> {
   const nft = options.nft ?? tieToManager({ init: findInit(), command: ["nft"] });
   const session = await NftSession.start({ nft, timeoutMs: options.timeoutMs });

@@ -167,17 +167,24 @@ test("when the manager is killed with SIGKILL while its nft is stopped, nft dies
   await restartManager();
 });
 
-test("a manager starting up removes kdiag tables left behind, but not a live manager's", async () => {
-  await pod.exec(["nft", "add", "table", "inet", "kdiag_leftover"]);
-  const liveTable = /table inet (kdiag_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
+test("a manager starting up removes kdiag tables left behind, but not a live manager's, nor another program's whose name starts like kdiag's", async () => {
+  await pod.exec(["nft", "add", "table", "inet", "kdiag_4242_c0ffee"]);
+  // As a node's network namespace holds (the local cluster's own table is inet kdiag-nodes).
+  await pod.exec(["nft", "add", "table", "inet", "kdiag-nodes"]);
+  await pod.exec(["nft", "add", "table", "ip", "kdiag_4243_c0ffee"]);
+  const liveTable = /table inet (kdiag_\d+_\S+)/.exec(await pod.exec(["nft", "list", "tables"]))?.[1];
   const second = await startManager({ pod });
   try {
     const tables = await pod.exec(["nft", "list", "tables"]);
-    assert.doesNotMatch(tables, /kdiag_leftover/);
+    assert.doesNotMatch(tables, /kdiag_4242_c0ffee/);
     assert.match(tables, new RegExp(`table inet ${liveTable}\\n`));
-    assert.match(second.output(), /"msg":"removed a leftover kdiag table","fields":\{"family":"inet","name":"kdiag_leftover"\}/);
+    assert.match(tables, /table inet kdiag-nodes\n/);
+    assert.match(tables, /table ip kdiag_4243_c0ffee\n/);
+    assert.match(second.output(), /"msg":"removed a leftover kdiag table","fields":\{"family":"inet","name":"kdiag_4242_c0ffee"\}/);
   } finally {
     await second.stop();
+    await pod.exec(["nft", "delete", "table", "inet", "kdiag-nodes"]);
+    await pod.exec(["nft", "delete", "table", "ip", "kdiag_4243_c0ffee"]);
   }
 });
 
