@@ -157,6 +157,12 @@ export async function waitForEndpoints(namespace: string, service: string, count
   }
 }
 
+/** A Service's ClusterIP. */
+export async function serviceClusterIP(namespace: string, service: string): Promise<string> {
+  const result = await kubectl(["-n", namespace, "get", "service", service, "-o", "jsonpath={.spec.clusterIP}"]);
+  return result.stdout.trim();
+}
+
 /** A pod's IP address. */
 export async function podIP(namespace: string, pod: string): Promise<string> {
   const result = await kubectl(["-n", namespace, "get", "pod", pod, "-o", "jsonpath={.status.podIP}"]);

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { busyboxPod, serverPod, serverPort } from "./fixtures.ts";
 import {
-  apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, repoRoot, waitForEndpoints,
+  apply, clusterDir, clusterNodeNames, createNamespace, ensureCluster, kubectl, nodeName, repoRoot, serviceClusterIP, waitForEndpoints,
   waitForPods, type TestNamespace,
 } from "./kube.ts";
 
@@ -117,7 +117,7 @@ test("the ClusterIP Service with an endpoint on each node answers a pod on each 
 
 test("on node 2, CoreDNS answers the Service's name NAME.NS.svc.cluster.local, and wget by that name reaches it", async () => {
   const name = `echo.${ns.name}.svc.cluster.local`;
-  const { stdout: clusterIP } = await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"]);
+  const clusterIP = await serviceClusterIP(ns.name, "echo");
   const lookup = await inPod("client-2", `nslookup ${name}`);
   assert.match(lookup, new RegExp(`Name:\\s+${name.replaceAll(".", "\\.")}\\s+Address:\\s+${clusterIP.replaceAll(".", "\\.")}\\b`));
   assert.match(await inPod("client-2", `timeout 10 wget -q -O- http://${name}/`), /^hello from server-[12]\n$/);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { busyboxPod, serverPods, serverPort } from "./fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectl, nodeName, waitForEndpoints, waitForPods, type TestNamespace } from "./kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, nodeName, serviceClusterIP, waitForEndpoints, waitForPods, type TestNamespace } from "./kube.ts";
 
 let ns: TestNamespace;
 let clusterIP: string;
@@ -20,7 +20,7 @@ before(async () => {
   await apply(ns.name, [...serverPods(), busyboxPod({ name: "client" }), service]);
   await waitForPods(ns.name, "app=server");
   await waitForPods(ns.name, "pod/client");
-  clusterIP = (await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout;
+  clusterIP = await serviceClusterIP(ns.name, "echo");
   await waitForEndpoints(ns.name, "echo", 2);
 });
 after(async () => ns?.cleanup());

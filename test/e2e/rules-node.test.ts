@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { execa } from "execa";
 import { serverPod, serverPort } from "../cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectl, nodeName, podIP, waitForEndpoints, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, nodeName, podIP, serviceClusterIP, waitForEndpoints, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { errorLines, kdiag, userEnv } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
@@ -32,7 +32,7 @@ before(async () => {
   await waitForPods(ns.name, "role=echo");
   // Ready pods reach the EndpointSlice a moment later; the stories read it.
   await waitForEndpoints(ns.name, "echo", 2);
-  echoIP = (await kubectl(["-n", ns.name, "get", "service", "echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout.trim();
+  echoIP = await serviceClusterIP(ns.name, "echo");
   endpoints = [await podIP(ns.name, "echo-a"), await podIP(ns.name, "echo-b")];
 });
 after(async () => ns?.cleanup());
@@ -90,7 +90,7 @@ test("a Service whose selector matches no pod: X in its column from every source
   const rows = String(reach.stdout).split("\n").filter((line) => line.startsWith(`${ns.name}/echo-`));
   assert.equal(rows.length, 2, String(reach.stdout));
   for (const row of rows) assert.match(row, / X$/, String(reach.stdout));
-  const nobodyIP = (await kubectl(["-n", ns.name, "get", "service", "nobody", "-o", "jsonpath={.spec.clusterIP}"])).stdout.trim();
+  const nobodyIP = await serviceClusterIP(ns.name, "nobody");
   const reject = `-A KUBE-SERVICES -d ${nobodyIP}/32 -p tcp -m comment --comment "${ns.name}/nobody:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable`;
   const out = await rulesOnNodeUntil(["--service", `${ns.name}/nobody:80`], (stdout) => stdout.includes(reject));
   assert.ok(out.includes("#   http 80/TCP -> 8080: no endpoints\n"), out);

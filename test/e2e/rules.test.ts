@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { busyboxPod } from "../cluster/fixtures.ts";
-import { apply, createNamespace, ensureCluster, kubectl, waitForPods, type TestNamespace } from "../cluster/kube.ts";
+import { apply, createNamespace, ensureCluster, kubectl, serviceClusterIP, waitForPods, type TestNamespace } from "../cluster/kube.ts";
 import { errorLines, getEphemeralContainers, kdiag, startRedirInBackground, type BackgroundRedir } from "./kdiag-cli.ts";
 
 let ns: TestNamespace;
@@ -28,7 +28,7 @@ before(async () => {
     },
   ]);
   await waitForPods(ns.name, "app=busybox");
-  clusterIP = (await kubectl(["-n", ns.name, "get", "service", "udp-echo", "-o", "jsonpath={.spec.clusterIP}"])).stdout.trim();
+  clusterIP = await serviceClusterIP(ns.name, "udp-echo");
   redir = await startRedirInBackground(["-n", ns.name, "--pod", "udp-client", "18081:9"]);
 });
 after(async () => {
