@@ -133,6 +133,9 @@ test("a connection whose tunnel fails is one warning line, its peer is reset, an
 });
 
 test("a redirect the manager refuses fails the command and removes the ones already set up", { timeout: 30_000 }, async () => {
+  // The last story's redir exits once it has cancelled its stream; the manager removes that
+  // redirect of port 8080 a moment later, and this story needs the port free.
+  await waitForRules({ pod, until: (rules) => !/dport 8080/.test(rules), what: "the last story's redirect to go", timeoutMs: 5000 });
   const redir = startRedir([`8080:${greeting.port}`, `${manager.port}:${greeting.port}`]);
   await assert.rejects(redir.exit, {
     name: "KdiagError",
