@@ -45,8 +45,9 @@ async function startClient(name: string, target: string): Promise<Follower> {
 test("an incoming redirect takes the pod's IPv6 address too: a client dialling it reaches my local server, then the real server after Ctrl-C", async () => {
   const client = await startClient("client-v6-in", `[${await podIPv6("server-1")}]:${serverPort}`);
   await waitForNextReply(client, "hello from server-1", "the real server's reply over IPv6");
-  const redir = await startRedirInBackground(["-n", ns.name, "--pod", "server-1", `${serverPort}:${local.port}`]);
+  // Counted before the redirect starts: its first request may arrive before startRedirInBackground returns.
   const before = local.requests.length;
+  const redir = await startRedirInBackground(["-n", ns.name, "--pod", "server-1", `${serverPort}:${local.port}`]);
   await waitForNextReply(client, "hello from local", "my local server's reply over IPv6");
   assert.ok(local.requests.length > before);
   assert.match(redir.output(), new RegExp(`^connection from \\[?fd00:88::[0-9a-f:]+\\]?:\\d+ to server-1:${serverPort} → localhost:${local.port}$`, "m"));
