@@ -48,4 +48,10 @@ if [ -n "$answer" ] && [ -f "$answer_file" ]; then
   fi
   case $columns in '' | *[!0-9]*) ;; *) [ "$columns" -lt 100 ] || exec cat "$answer_file" ;; esac
 fi
-exec node "$dir/kubectl-kdiag.js" "$@"
+# --use-openssl-ca lets kdiag build Node's store of well-known roots for what it uses of it, not
+# parse it on its first connection (pkg/kube/root-store.ts); Node refuses it beside a
+# NODE_OPTIONS that asks for the bundled store.
+case " ${NODE_OPTIONS:-} " in
+  *" --use-bundled-ca "*) exec node "$dir/kubectl-kdiag.js" "$@" ;;
+esac
+exec node --use-openssl-ca "$dir/kubectl-kdiag.js" "$@"

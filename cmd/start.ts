@@ -7,7 +7,7 @@ import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
 import { describeVersion } from "../pkg/version.ts";
 
-// The launcher kept NODE_EXTRA_CA_CERTS from Node's start (cmd/launcher.sh, pkg/kube/extra-ca.ts);
+// The launcher kept NODE_EXTRA_CA_CERTS from Node's start (cmd/launcher.sh, pkg/kube/default-trust.ts);
 // the programs kdiag starts (credential plugins, `logs -- CMD`) get it back.
 if (process.env.KDIAG_EXTRA_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) {
   process.env.NODE_EXTRA_CA_CERTS = process.env.KDIAG_EXTRA_CA_CERTS;

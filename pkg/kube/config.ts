@@ -9,8 +9,9 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
 import { KdiagError } from "../errors.ts";
-import { trustDeferredCertificates } from "./extra-ca.ts";
+import { pinDefaultTrust, readDefaultTrust } from "./default-trust.ts";
 import { applyClusterOverrides, applyUserOverrides } from "./overrides.ts";
+import { buildRootStore } from "./root-store.ts";
 import type { KubeOptions } from "./options.ts";
 import { SessionKubeConfig } from "./session-kubeconfig.ts";
 
@@ -28,15 +29,16 @@ export function loadKubeSession(options: KubeOptions, env: NodeJS.ProcessEnv = p
   // With --server the flags alone can describe a cluster, as kubectl allows with no kubeconfig.
   const source = readKubeConfigFiles(kc, options.kubeconfig, env, { optional: options.clusterOverrides.server !== undefined });
   const context = findContext(kc, options, source);
-  const cluster = trustDeferredCertificates(
-    applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides),
-    env.KDIAG_EXTRA_CA_CERTS,
-  );
+  let defaultTrust: string | undefined;
+  const readTrust = () => (defaultTrust ??= readDefaultTrust(env.KDIAG_EXTRA_CA_CERTS));
+  const cluster = pinDefaultTrust(applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides), readTrust);
   if (!cluster.server) {
     throw new KdiagError(`cluster \`${cluster.name}\` in ${source} has no server address; pass --server`);
   }
   const found = findUser(kc, options, context, source);
   const user = applyUserOverrides(found, options.userOverrides);
+  // What client-node dials besides the cluster: an OIDC issuer, an https proxy; nothing else.
+  buildRootStore(user.authProvider !== undefined || /^https:/i.test(cluster.proxyUrl ?? "") ? readTrust() : undefined);
   // A kubeconfig user's own `as:` is impersonation too; --as replaces it, as in kubectl.
   const impersonate = { ...options.impersonate, user: options.impersonate.user ?? found.impersonateUser ?? undefined };
   const session = new SessionKubeConfig({ impersonate, requestTimeoutMs: options.requestTimeoutMs });

@@ -43,13 +43,22 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test("a cluster whose authority only NODE_EXTRA_CA_CERTS names works, and the command kdiag runs sees the variable", async () => {
-  const result = await kdiag(["logs", "--pod", "scratch", "-d", "1s", "--", "sh", "-c", 'echo "extra=$NODE_EXTRA_CA_CERTS invoked-as=$KDIAG_INVOKED_AS"'], {
-    env: { KUBECONFIG: untrustingKubeconfig, NODE_EXTRA_CA_CERTS: clusterCa },
-  });
+test("a cluster whose authority only NODE_EXTRA_CA_CERTS names works, and the command kdiag runs sees the variables kdiag moved", async () => {
+  const result = await kdiag(
+    ["logs", "--pod", "scratch", "-d", "1s", "--", "sh", "-c", 'echo "extra=$NODE_EXTRA_CA_CERTS file=$SSL_CERT_FILE dir=$SSL_CERT_DIR invoked-as=$KDIAG_INVOKED_AS"'],
+    { env: { KUBECONFIG: untrustingKubeconfig, NODE_EXTRA_CA_CERTS: clusterCa, SSL_CERT_FILE: "/users/own.pem", SSL_CERT_DIR: "/users/own" } },
+  );
   assert.equal(result.exitCode, 0, String(result.stderr));
-  // The name the launcher passed kdiag is kdiag's alone.
-  assert.match(String(result.stdout), new RegExp(`^extra=${clusterCa} invoked-as=$`, "m"));
+  // The name the launcher passed kdiag is kdiag's alone; the root store's variables are the user's again.
+  assert.match(String(result.stdout), new RegExp(`^extra=${clusterCa} file=/users/own.pem dir=/users/own invoked-as=$`, "m"));
+});
+
+test("SSL_CERT_FILE naming the cluster's authority does not make kdiag trust it: Node's trust is its roots and NODE_EXTRA_CA_CERTS", async () => {
+  // kdiag starts Node with --use-openssl-ca (to build the root store cheaply), which must not let
+  // OpenSSL's variables into what a cluster with no authority of its own is checked against.
+  const result = await kdiag(["logs", "--pod", "scratch", "-d", "1s", "--", "true"], { env: { KUBECONFIG: untrustingKubeconfig, SSL_CERT_FILE: clusterCa } });
+  assert.notEqual(result.exitCode, 0);
+  assert.match(String(result.stderr).trim(), /^[^\n]*certificate[^\n]*$/i);
 });
 
 test("without NODE_EXTRA_CA_CERTS the same cluster is refused in one line, as Node alone would refuse it", async () => {
