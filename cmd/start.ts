@@ -1,8 +1,8 @@
 // The executable's first module. Loading yargs and the command tree (cmd/kubectl-kdiag.ts) costs
 // more than Node's own start, so the two commands typed without a cluster — `--help` of any
-// command and `version` — are answered here with nothing else loaded; a plain `shell` or `redir`
-// line runs without yargs (cmd/direct-command.ts); everything else goes to the command tree,
-// which loads each command's work when it runs.
+// command and `version` — are answered here with nothing else loaded; everything else is
+// cmd/cli.ts (a plain `shell` or `redir` line without yargs, the rest through the command tree),
+// which the build turns into one chunk loaded through V8's code cache.
 import { getInvocationName } from "../pkg/invocation.ts";
 import { findRenderedHelp } from "../pkg/rendered-help.ts";
 import { describeVersion } from "../pkg/version.ts";
@@ -26,7 +26,5 @@ if (help !== undefined) {
   process.stdout.write(describeVersion());
 } else {
   // No top-level await: the single-executable build bundles this file as CommonJS.
-  void import("./direct-command.ts").then(async ({ tryRunDirectly }) => {
-    if (!(await tryRunDirectly(args, invocation))) await import("./kubectl-kdiag.ts");
-  });
+  void import("./cli.ts").then(({ runCli }) => runCli(args, invocation));
 }

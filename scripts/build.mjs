@@ -124,20 +124,37 @@ function listImportedNames(specifier, dirs) {
   return [...names].sort();
 }
 
-// Split so that the entry (cmd/start.ts) loads nearly nothing: the yargs command tree is a dynamic
-// import, and each command's work (client-node, grpc-js) another, in chunks under dist/cli-chunks/.
+// The CLI in two parts: the entry (cmd/start.ts: `--help` and `version`, answered with nothing
+// else loaded) as an ES module, and the rest (cmd/cli.ts and all it imports, but client-node and
+// grpc-js) as one CommonJS chunk under dist/cli-chunks/ that the entry loads through V8's code
+// cache, as the chunks of client-node and grpc-js are: Node 20 keeps no code cache for ES modules.
 async function buildCli(help) {
   rmSync("dist/cli-chunks", { recursive: true, force: true });
   mkdirSync("dist/cli-chunks", { recursive: true });
-  for (const chunk of [clientNode.core, clientNode.api, grpc]) writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
+  const helpDefine = help ? { __KDIAG_HELP__: JSON.stringify(help) } : {};
+  const { outputFiles } = await build({
+    ...common,
+    format: "cjs",
+    // pkg/code-cache.ts runs the chunk with the file's own __filename and __dirname.
+    banner: { js: 'const __kdiag_filename = __filename, __kdiag_dirname = __dirname, __kdiag_url = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode), loadPackageThroughCodeCache("@grpc/grpc-js", grpc)],
+    define: { ...common.define, ...helpDefine, "import.meta.url": "__kdiag_url" },
+    entryPoints: ["cmd/cli.ts"],
+    outfile: "dist/cli-chunks/cli.cjs",
+    write: false,
+    target: "node20",
+  });
+  const cli = outputFiles[0].contents;
+  const cliChunk = `cli-${createHash("sha256").update(cli).digest("hex").slice(0, 12)}.cjs`;
+  for (const chunk of [clientNode.core, clientNode.api, grpc, { chunkName: cliChunk, contents: cli }]) {
+    writeFileSync(`dist/cli-chunks/${chunk.chunkName}`, chunk.contents);
+  }
   await build({
     ...common,
-    plugins: [...common.plugins, deferStringWidth, loadThroughCodeCache(clientNode), loadPackageThroughCodeCache("@grpc/grpc-js", grpc)],
-    define: { ...common.define, ...(help ? { __KDIAG_HELP__: JSON.stringify(help) } : {}) },
-    entryPoints: { "kubectl-kdiag": "cmd/start.ts" },
-    outdir: "dist",
-    splitting: true,
-    chunkNames: "cli-chunks/[name]-[hash]",
+    plugins: [...common.plugins, loadPackageThroughCodeCache("./cli.ts", { chunkName: `cli-chunks/${cliChunk}`, names: ["runCli"] })],
+    define: { ...common.define, ...helpDefine },
+    entryPoints: ["cmd/start.ts"],
+    outfile: "dist/kubectl-kdiag.js",
     target: "node20",
     banner: { js: "#!/usr/bin/env node\n" + requireShim },
   });

@@ -159,8 +159,9 @@ export function loadThroughCodeCache({ core, api, coreNames, apiNames, apiModule
   };
 }
 
-// Any other package built as a CommonJS chunk of its own (`chunkName`): the CLI's imports of
-// `specifier` become one module that loads the chunk through pkg/code-cache.ts as it loads.
+// Any other package (or module of the CLI) built as a CommonJS chunk of its own (`chunkName`,
+// relative to the importer's output file): the imports of `specifier` become one module that
+// loads the chunk through pkg/code-cache.ts as it loads.
 export function loadPackageThroughCodeCache(specifier, { chunkName, names }) {
   return {
     name: `load-${specifier}-through-code-cache`,

@@ -17,8 +17,9 @@ export async function renderHelp(bundle) {
     for (const [invocation, executable] of Object.entries(invocations)) {
       const file = path.join(dir, executable);
       symlinkSync(path.resolve(bundle), file);
-      // A pipe, not a terminal: yargs wraps at the width pkg/rendered-help.ts expects.
-      const help = async (args) => (await run(process.execPath, [file, ...args], { env: { ...process.env, KUBECONFIG: "" } })).stdout;
+      // A pipe, not a terminal: yargs wraps at the width pkg/rendered-help.ts expects. The code
+      // caches these runs would write hold the help path only: the first real command writes them.
+      const help = async (args) => (await run(process.execPath, [file, ...args], { env: { ...process.env, KUBECONFIG: "", XDG_CACHE_HOME: path.join(dir, "cache") } })).stdout;
       const main = await help(["--help"]);
       const commands = listCommands(main, invocation);
       const texts = await Promise.all(commands.map((command) => help([command, "--help"])));
