@@ -216,6 +216,7 @@ export async function secureManager(
   kube: Kube,
   progress: Progress,
   check: PodCheck = {},
+  hooks: { whileConnecting?: () => void } = {},
 ): Promise<SecureManagerEndpoint> {
   const located = await locateManager(config, kube, progress, check);
   const { readPort, cachedPort, ...endpoint } = located;
@@ -236,7 +237,9 @@ export async function secureManager(
   const open = () => connectManagerTls({ forward: () => endpoint.forward(port), credential, pod: endpoint.podName });
   let first: Duplex | undefined;
   try {
-    first = await open();
+    const opening = open();
+    hooks.whileConnecting?.();
+    first = await opening;
   } catch (error) {
     if (!loaded.cached && !cachedPort) throw error;
     if (cachedPort) {

@@ -1,6 +1,7 @@
 // A KubeConfig that carries what client-node's own does not: impersonated groups and UID
 // (client-node sends only Impersonate-User) and --request-timeout for the opening of a stream.
-// client-node builds its requests in two ways, and both are covered here:
+// client-node builds its requests in two ways, and both are covered here (the first also keeps one
+// connection for the command's requests):
 // - streams (exec, attach, port-forward over WebSocket; watches; our pods/log follow) take their
 //   headers and TLS options from applyToHTTPSOptions;
 // - the generated API clients take them from applySecurityAuthentication, which can only set one
@@ -36,6 +37,25 @@ export class SessionKubeConfig extends KubeConfig {
     opts.headers = headers;
     // ws bounds the upgrade (exec, attach, port-forward) by this; the stream itself is unbounded.
     if (this.openTimeoutMs > 0) opts.handshakeTimeout = this.openTimeoutMs;
+    // client-node gives every request a fresh agent; kdiag's own (not a proxy's) is kept instead,
+    // so that the pod read and the stream opened after it ride one TLS connection.
+    if (opts.agent?.constructor === https.Agent) opts.agent = this.keepAgent(opts.agent as https.Agent);
+  }
+
+  private kept: https.Agent | undefined;
+
+  /** The kept agent, unless `fresh` differs from it in trust or identity (a rotated client certificate). */
+  private keepAgent(fresh: https.Agent): https.Agent {
+    const wanted = fresh.options as Record<string, unknown>;
+    const kept = this.kept?.options as Record<string, unknown> | undefined;
+    // Node's own additions to an agent's options, not the caller's.
+    const ignored = new Set(["keepAlive", "path", "noDelay"]);
+    const names = new Set([...Object.keys(wanted), ...Object.keys(kept ?? {})].filter((name) => !ignored.has(name)));
+    const same = (a: unknown, b: unknown) => a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
+    if (this.kept && kept && [...names].every((name) => same(wanted[name], kept[name]))) return this.kept;
+    // Its idle connection does not keep the process alive (Node unrefs a kept socket).
+    this.kept = new https.Agent({ ...wanted, keepAlive: true });
+    return this.kept;
   }
 
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {

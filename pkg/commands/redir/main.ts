@@ -9,19 +9,25 @@ import { refuseNodeNetwork } from "./node-network.ts";
 
 export async function runRedirCommand(config: RedirConfig): Promise<number> {
   markStep("redir loaded");
-  // What speaks gRPC (grpc-js: a third of what the command loads) loads while the pod is read and
-  // the manager's port-forward opened, rather than before.
-  const grpcParts = Promise.all([
-    import("../../manager-client.ts"),
-    import("../../manager-capabilities.ts"),
-    import("./endpoints.ts"),
-    import("./run.ts"),
-  ]);
-  grpcParts.catch(() => {}); // Awaited below; a command that fails before then says its own failure.
+  // What speaks gRPC (grpc-js: a third of what the command loads) loads while the manager's
+  // port-forward is being opened, time the CLI spends waiting for the kubelet anyway: in the
+  // next turn of the event loop, once the request is on its way.
+  let grpcParts: ReturnType<typeof loadGrpcParts> | undefined;
+  const startLoading = () => {
+    grpcParts ??= loadGrpcParts();
+    grpcParts.catch(() => {}); // Awaited below; a command that fails before then says its own failure.
+  };
   const progress = createProgress({ quiet: config.pod.quiet });
   const kube = openKube(config.pod);
-  const endpoint = await secureManager(config.pod, kube, progress, { checkPod: (pod) => refuseNodeNetwork(pod, config) });
-  const [{ attachManagerClient }, { requireCapabilities }, { adaptManager, dialLocal }, { runRedir }] = await grpcParts;
+  const endpoint = await secureManager(
+    config.pod,
+    kube,
+    progress,
+    { checkPod: (pod) => refuseNodeNetwork(pod, config) },
+    { whileConnecting: () => setImmediate(startLoading) },
+  );
+  startLoading();
+  const [{ attachManagerClient }, { requireCapabilities }, { adaptManager, dialLocal }, { runRedir }] = await grpcParts!;
   markStep("gRPC loaded");
   const connection = await attachManagerClient(endpoint, progress);
   try {
@@ -39,4 +45,8 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
   } finally {
     await connection.close();
   }
+}
+
+function loadGrpcParts() {
+  return Promise.all([import("../../manager-client.ts"), import("../../manager-capabilities.ts"), import("./endpoints.ts"), import("./run.ts")]);
 }
