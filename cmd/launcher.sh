@@ -3,8 +3,9 @@
 # Node parses every certificate NODE_EXTRA_CA_CERTS names while it starts, whether or not the
 # command makes a TLS connection: about 60 ms for a system bundle, more than all of `kdiag --help`.
 # So the file is handed to kdiag as KDIAG_EXTRA_CA_CERTS instead; kdiag trusts it where Node would
-# have (a cluster whose kubeconfig names no certificate authority) and gives the variable back to
-# the programs it starts (credential plugins, `logs -- CMD`). See pkg/launch-environment.ts.
+# have (a cluster whose kubeconfig names no certificate authority, an OIDC issuer, an https proxy)
+# and gives the variable back to the programs it starts (credential plugins, `logs -- CMD`). See
+# pkg/kube/default-trust.ts and pkg/kube/root-store.ts.
 self=$0
 while [ -L "$self" ]; do
   link=$(readlink "$self")
@@ -15,7 +16,13 @@ while [ -L "$self" ]; do
 done
 # `sh kubectl-kdiag` names the script without a directory: it is the current one.
 case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
-if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+# A NODE_OPTIONS that chooses Node's store of roots (--use-openssl-ca, --use-system-ca,
+# --use-bundled-ca) is the user's word on trust: then Node starts as it would anyway.
+case ${NODE_OPTIONS:-} in
+  *use-openssl-ca* | *use-system-ca* | *use-bundled-ca*) users_store=yes ;;
+  *) users_store= ;;
+esac
+if [ -z "$users_store" ] && [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   KDIAG_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
   export KDIAG_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
@@ -48,10 +55,9 @@ if [ -n "$answer" ] && [ -f "$answer_file" ]; then
   fi
   case $columns in '' | *[!0-9]*) ;; *) [ "$columns" -lt 100 ] || exec cat "$answer_file" ;; esac
 fi
-# --use-openssl-ca lets kdiag build Node's store of well-known roots for what it uses of it, not
-# parse it on its first connection (pkg/kube/root-store.ts); Node refuses it beside a
-# NODE_OPTIONS that asks for the bundled store.
-case " ${NODE_OPTIONS:-} " in
-  *" --use-bundled-ca "*) exec node "$dir/kubectl-kdiag.js" "$@" ;;
-esac
+[ -z "$users_store" ] || exec node "$dir/kubectl-kdiag.js" "$@"
+# --use-openssl-ca, with KDIAG_ROOT_STORE to say it is kdiag's doing, lets kdiag build Node's store
+# of well-known roots for what it uses of it (pkg/kube/root-store.ts).
+KDIAG_ROOT_STORE=deferred
+export KDIAG_ROOT_STORE
 exec node --use-openssl-ca "$dir/kubectl-kdiag.js" "$@"

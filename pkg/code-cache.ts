@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { getCacheDir, readCacheFileSync } from "./kube/cache-file.ts";
+import { getCacheDir, isTrustedDirectory, readCacheFileSync } from "./kube/cache-file.ts";
 
 /**
  * Runs the chunk at `url` and returns its exports. `modules` answers the chunk's require() of
@@ -36,6 +36,8 @@ export function loadWithCodeCache(url: URL, modules: Record<string, () => unknow
 function storeCodeCache(file: string, script: vm.Script): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Not through a link (a root kdiag keeping a user's HOME, say), nor where others may write.
+    if (!isTrustedDirectory(path.dirname(file))) return;
     const partial = `${file}.${process.pid}.partial`;
     writeFileSync(partial, script.createCachedData(), { mode: 0o600, flag: "wx" });
     renameSync(partial, file);

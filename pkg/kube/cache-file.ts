@@ -56,7 +56,7 @@ function isTrusted(stat: Stats | undefined): boolean {
 }
 
 /** The directory and the cache root above it are ours, and nobody else may write them. */
-function isTrustedDirectory(directory: string): boolean {
+export function isTrustedDirectory(directory: string): boolean {
   return [directory, getCacheDir()].every((candidate) => {
     const stat = lstatSync(candidate, { throwIfNoEntry: false });
     return Boolean(stat?.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0);
@@ -67,6 +67,8 @@ export async function writeCacheFile(file: string, text: string): Promise<void> 
   const directory = path.dirname(file);
   try {
     await mkdir(directory, { recursive: true, mode: 0o700 });
+    // Not through a link, nor into a directory another user could swap files in.
+    if (!isTrustedDirectory(directory)) return;
     await chmod(directory, 0o700);
     // A new file (never one that is there, or a link) under another name, then renamed.
     const partial = `${file}.${process.pid}.partial`;

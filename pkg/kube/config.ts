@@ -11,7 +11,7 @@ import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/c
 import { KdiagError } from "../errors.ts";
 import { pinDefaultTrust, readDefaultTrust } from "./default-trust.ts";
 import { applyClusterOverrides, applyUserOverrides } from "./overrides.ts";
-import { buildRootStore } from "./root-store.ts";
+import { buildRootStore, buildsRootStore } from "./root-store.ts";
 import type { KubeOptions } from "./options.ts";
 import { SessionKubeConfig } from "./session-kubeconfig.ts";
 
@@ -29,16 +29,19 @@ export function loadKubeSession(options: KubeOptions, env: NodeJS.ProcessEnv = p
   // With --server the flags alone can describe a cluster, as kubectl allows with no kubeconfig.
   const source = readKubeConfigFiles(kc, options.kubeconfig, env, { optional: options.clusterOverrides.server !== undefined });
   const context = findContext(kc, options, source);
+  // Node's root store and what trusts it are kdiag's to build only when the launcher says so.
+  const deferred = buildsRootStore();
   let defaultTrust: string | undefined;
-  const readTrust = () => (defaultTrust ??= readDefaultTrust(env.KDIAG_EXTRA_CA_CERTS));
-  const cluster = pinDefaultTrust(applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides), readTrust);
+  const readTrust = () => (defaultTrust ??= readDefaultTrust(env.KDIAG_EXTRA_CA_CERTS, (message) => process.stderr.write(`kdiag: warning: ${message}\n`)));
+  const picked = applyClusterOverrides(findCluster(kc, options, context, source), options.clusterOverrides);
+  const cluster = deferred ? pinDefaultTrust(picked, readTrust) : picked;
   if (!cluster.server) {
     throw new KdiagError(`cluster \`${cluster.name}\` in ${source} has no server address; pass --server`);
   }
   const found = findUser(kc, options, context, source);
   const user = applyUserOverrides(found, options.userOverrides);
   // What client-node dials besides the cluster: an OIDC issuer, an https proxy; nothing else.
-  buildRootStore(user.authProvider !== undefined || /^https:/i.test(cluster.proxyUrl ?? "") ? readTrust() : undefined);
+  if (deferred) buildRootStore(user.authProvider !== undefined || /^https:/i.test(cluster.proxyUrl ?? "") ? readTrust() : undefined);
   // A kubeconfig user's own `as:` is impersonation too; --as replaces it, as in kubectl.
   const impersonate = { ...options.impersonate, user: options.impersonate.user ?? found.impersonateUser ?? undefined };
   const session = new SessionKubeConfig({ impersonate, requestTimeoutMs: options.requestTimeoutMs });

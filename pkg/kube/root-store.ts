@@ -2,44 +2,53 @@
 // first TLS context of the process, even one that pins its own authority and never reads it: to
 // add a pinned authority (the kubeconfig's, the manager's certificate) Node 20 first compares the
 // context's store with the roots' store, and the comparison builds it — about 30 ms of certificate
-// parsing, a tenth of a shell. kdiag pins an authority on every connection to the cluster and to
-// the manager (a cluster that names none is pinned to Node's default trust, default-trust.ts), so the store matters only where client-node dials somewhere else: an OIDC issuer
-// (a user's auth-provider) or an https proxy.
+// parsing, a tenth of a shell.
 //
-// Started with --use-openssl-ca (cmd/launcher.sh), Node builds the store from OpenSSL's default
-// file, directory and store URI, read from SSL_CERT_FILE, SSL_CERT_DIR and SSL_CERT_URI when it is
-// built. kdiag builds it here, once, with those pointing at nothing (an empty store, at no cost:
-// a connection that should have pinned an authority fails closed) or, where a dial needs it, at a
-// file of exactly what Node trusts by default. The variables are back before anything else runs,
-// so the programs kdiag starts (credential plugins, `logs -- CMD`) see the user's own.
+// So the launcher (cmd/launcher.sh) starts Node with --use-openssl-ca, and says so in
+// KDIAG_ROOT_STORE: Node then builds the store from OpenSSL's default file, directory and store
+// URI, read from SSL_CERT_FILE, SSL_CERT_DIR and SSL_CERT_URI when it is built, and kdiag builds
+// it here, once, with those pointing at nothing (an empty store, at no cost) or, where client-node
+// dials past the cluster (an OIDC issuer, an https proxy), at exactly Node's default trust. Every
+// other connection pins its authority (config.ts pins a cluster that names none to Node's default
+// trust), so an empty store fails closed. The variables are the user's again before anything else
+// runs, so the programs kdiag starts see their own. Without the launcher's word (Node started by
+// hand, or a NODE_OPTIONS that chooses a store) nothing here applies: Node's own rules do.
+//
+// This holds only while nothing has made a TLS context before the session is loaded (config.ts):
+// the first one builds the store, from whatever the variables say then.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { devNull, tmpdir } from "node:os";
 import path from "node:path";
 import { createSecureContext } from "node:tls";
 
+// Taken as this module loads, before kdiag starts any program, so that none inherits it.
+const launcherDeferred = process.env.KDIAG_ROOT_STORE === "deferred";
+delete process.env.KDIAG_ROOT_STORE;
+
 const locations = ["SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_CERT_URI"] as const;
+let built = false;
+
+/** Whether kdiag builds the root store: the launcher started Node with --use-openssl-ca for it. */
+export function buildsRootStore(execArgv: readonly string[] = process.execArgv): boolean {
+  return launcherDeferred && execArgv.includes("--use-openssl-ca");
+}
 
 /**
  * Builds the process's root store: empty unless `wellKnown` (Node's default trust, as PEM text) is
- * given. Does nothing when Node was not started with --use-openssl-ca, or once
- * the store exists.
+ * given. Does nothing unless buildsRootStore(), or once the store exists.
  */
-export function buildRootStore(wellKnown: string | undefined, execArgv: readonly string[] = process.execArgv): void {
-  if (built || !execArgv.includes("--use-openssl-ca")) return;
+export function buildRootStore(wellKnown: string | undefined): void {
+  if (built || !buildsRootStore()) return;
   built = true;
   const saved = locations.map((name) => [name, process.env[name]] as const);
-  const dir = wellKnown === undefined ? undefined : mkdtempSync(path.join(tmpdir(), "kdiag-roots-"));
+  // A path under a device can never be a directory: nobody can put a certificate there.
+  const nowhere = path.join(devNull, "none");
+  const file = wellKnown === undefined ? undefined : openTextFile(wellKnown);
   try {
-    // A path under a device can never be a directory: nobody can put a certificate there.
-    const nowhere = path.join(devNull, "none");
-    process.env.SSL_CERT_FILE = devNull;
+    process.env.SSL_CERT_FILE = file === undefined ? devNull : `/dev/fd/${file}`;
     process.env.SSL_CERT_DIR = nowhere;
     process.env.SSL_CERT_URI = nowhere;
-    if (dir !== undefined) {
-      process.env.SSL_CERT_FILE = path.join(dir, "roots.pem");
-      writeFileSync(process.env.SSL_CERT_FILE, wellKnown ?? "", { mode: 0o600 });
-    }
     // No authority of its own: Node puts the root store under it, building it now.
     createSecureContext();
   } finally {
@@ -47,8 +56,25 @@ export function buildRootStore(wellKnown: string | undefined, execArgv: readonly
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    if (file !== undefined) closeSync(file);
   }
 }
 
-let built = false;
+/**
+ * A descriptor of a file holding `text` that no name leads to any more (nothing can swap it), or
+ * undefined when no such file can be made (no writable temporary directory): the store is then
+ * empty, and a dial that needed it fails as an untrusted certificate.
+ */
+function openTextFile(text: string): number | undefined {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(path.join(tmpdir(), "kdiag-roots-"));
+    const file = path.join(dir, "roots.pem");
+    writeFileSync(file, text, { mode: 0o600, flag: "wx" });
+    return openSync(file, "r");
+  } catch {
+    return undefined;
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}

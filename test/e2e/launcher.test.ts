@@ -68,3 +68,10 @@ test("without NODE_EXTRA_CA_CERTS the same cluster is refused in one line, as No
   assert.equal(lines.length, 1, String(result.stderr));
   assert.match(lines[0] ?? "", /certificate/i);
 });
+
+test("a user whose NODE_OPTIONS chooses OpenSSL's store keeps it: SSL_CERT_FILE naming the authority is trusted", async () => {
+  const result = await kdiag(["logs", "--pod", "scratch", "-d", "1s", "--", "true"], {
+    env: { KUBECONFIG: untrustingKubeconfig, NODE_OPTIONS: "--use-openssl-ca", SSL_CERT_FILE: clusterCa },
+  });
+  assert.equal(result.exitCode, 0, String(result.stderr));
+});

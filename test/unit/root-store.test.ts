@@ -37,7 +37,7 @@ after(() => {
 });
 
 /** What a Node started as kdiag is says of one connection to the server, after the store is built. */
-async function connectAfterBuild(options: { trust: "empty" | "node-default" | "node-default-and-authority"; pin?: boolean; env?: NodeJS.ProcessEnv }) {
+async function connectAfterBuild(options: { trust: "empty" | "node-default" | "node-default-and-authority"; pin?: boolean; env?: NodeJS.ProcessEnv; launcher?: false }) {
   const script = `
     import { readFileSync } from "node:fs";
     import { connect, rootCertificates } from "node:tls";
@@ -45,7 +45,7 @@ async function connectAfterBuild(options: { trust: "empty" | "node-default" | "n
     const trust = ${JSON.stringify(options.trust)};
     const pem = trust === "empty" ? undefined : [...rootCertificates, ...(trust === "node-default-and-authority" ? [readFileSync(${JSON.stringify(authority)}, "utf8")] : [])].join("\\n");
     buildRootStore(pem);
-    const seen = ["SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_CERT_URI"].map((name) => name + "=" + (process.env[name] ?? "unset")).join(" ");
+    const seen = ["SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_CERT_URI", "KDIAG_ROOT_STORE"].map((name) => name + "=" + (process.env[name] ?? "unset")).join(" ");
     const socket = connect({ host: "127.0.0.1", port: ${port}, ${options.pin ? `ca: readFileSync(${JSON.stringify(authority)})` : ""} });
     socket.on("secureConnect", () => { console.log("connected " + seen); socket.destroy(); });
     socket.on("error", (error) => console.log("refused " + error.code + " " + seen));
@@ -54,7 +54,7 @@ async function connectAfterBuild(options: { trust: "empty" | "node-default" | "n
   // while it starts), and here no SSL_CERT_* of the machine's either.
   const { NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, SSL_CERT_DIR, SSL_CERT_URI, ...machine } = process.env;
   const child = spawn(process.execPath, ["--use-openssl-ca", "--import", "tsx", "--input-type=module", "-e", script], {
-    env: { ...machine, ...options.env },
+    env: { ...machine, ...(options.launcher === false ? {} : { KDIAG_ROOT_STORE: "deferred" }), ...options.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";
@@ -71,13 +71,17 @@ test("with an empty store, a connection that pins nothing is refused, though SSL
   const said = await connectAfterBuild({ trust: "empty", env: { SSL_CERT_FILE: authority, SSL_CERT_DIR: work } });
   assert.match(said, /^refused UNABLE_TO_VERIFY_LEAF_SIGNATURE /);
   // The user's variables are back for the programs kdiag starts.
-  assert.match(said, new RegExp(`SSL_CERT_FILE=${authority} SSL_CERT_DIR=${work} SSL_CERT_URI=unset$`));
+  assert.match(said, new RegExp(`SSL_CERT_FILE=${authority} SSL_CERT_DIR=${work} SSL_CERT_URI=unset KDIAG_ROOT_STORE=unset$`));
 });
 
 test("a store of Node's default trust trusts what NODE_EXTRA_CA_CERTS adds", async () => {
-  assert.match(await connectAfterBuild({ trust: "node-default-and-authority" }), /^connected SSL_CERT_FILE=unset SSL_CERT_DIR=unset SSL_CERT_URI=unset$/);
+  assert.match(await connectAfterBuild({ trust: "node-default-and-authority" }), /^connected SSL_CERT_FILE=unset SSL_CERT_DIR=unset SSL_CERT_URI=unset KDIAG_ROOT_STORE=unset$/);
 });
 
 test("a store of Node's default trust does not trust what SSL_CERT_FILE names, as Node would not", async () => {
   assert.match(await connectAfterBuild({ trust: "node-default", env: { SSL_CERT_FILE: authority } }), /^refused UNABLE_TO_VERIFY_LEAF_SIGNATURE /);
+});
+
+test("without the launcher's word (--use-openssl-ca the user's own choice), Node's rules stand: SSL_CERT_FILE is trusted", async () => {
+  assert.match(await connectAfterBuild({ trust: "empty", launcher: false, env: { SSL_CERT_FILE: authority } }), /^connected /);
 });
