@@ -28,6 +28,8 @@ export interface RedirectsOptions {
 
 interface Active {
   end: (refusal?: Refusal) => Promise<void>;
+  /** The removal of its rule, once its stream has ended (the port is not free before). */
+  leaving: () => Promise<void> | undefined;
 }
 
 export class Redirects {
@@ -50,11 +52,28 @@ export class Redirects {
 
   async #serve(call: RedirectCall): Promise<void> {
     const { rules, log } = this.#options;
-    const checked = checkRedirectRequest(call.request, {
-      grpcPort: this.#options.grpcPort(),
-      isRedirected: (target) => this.#active.has(keyOf(target)),
-    });
+    const check = () =>
+      checkRedirectRequest(call.request, {
+        grpcPort: this.#options.grpcPort(),
+        isRedirected: (target) => this.#active.has(keyOf(target)) && !this.#active.get(keyOf(target))?.leaving(),
+      });
+    let checked = check();
+    // A cancel that came just before this call may not have been dispatched yet: one turn of the
+    // event loop lets it, so the port's last redirect shows as leaving rather than as live.
+    if (!checked.ok && checked.refusal.code === status.ALREADY_EXISTS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      checked = check();
+    }
     if (!checked.ok) return endCall(call, checked.refusal);
+    // The same port's last redirect has ended (its client exited, say) and is removing its rule: a
+    // client started again at once waits for that rather than being told the port is taken.
+    let leaving: Promise<void> | undefined;
+    while ((leaving = this.#active.get(keyOf(checked.target))?.leaving())) {
+      await leaving;
+      if (call.cancelled) return;
+      checked = check();
+      if (!checked.ok) return endCall(call, checked.refusal);
+    }
     if (this.#active.size >= maxRedirects) {
       return endCall(call, {
         code: status.RESOURCE_EXHAUSTED,
@@ -82,8 +101,8 @@ export class Redirects {
         log("info", "redirect ended", { ...target, reason: refusal?.details ?? "stream ended" });
         if (!call.cancelled) endCall(call, refusal);
       })());
-    // Reserved before the first await, so a concurrent duplicate gets ALREADY_EXISTS.
-    this.#active.set(key, { end });
+    // Reserved before the next await, so a concurrent duplicate gets ALREADY_EXISTS.
+    this.#active.set(key, { end, leaving: () => ending });
     call.on("cancelled", () => void end());
     call.on("error", () => void end());
 

@@ -51,6 +51,20 @@ test("asking to redirect the manager's own gRPC port is refused by name and inst
   assert.equal(await pod.exec(["nft", "list", "ruleset"]), rulesBefore);
 });
 
+test("a redirect of a port whose last redirect has just been cancelled waits for that rule to go, then is installed", async () => {
+  // What a user does who stops redir with Ctrl-C and starts it again at once.
+  const first = followRedirect({ connection, pod, port: 8081, target: nowhere });
+  await first.installed;
+  first.cancel();
+  const again = followRedirect({ connection, pod, port: 8081, target: nowhere });
+  await again.installed;
+  const rules = await pod.exec(["nft", "list", "ruleset"]);
+  // One rule for the port, the new listener's: the old one is gone.
+  assert.equal(rules.match(/tcp dport 8081 redirect to :\d+ comment "kdiag port 8081"/g)?.length, 1, rules);
+  again.cancel();
+  await Promise.all([first.ended, again.ended]);
+});
+
 test("a second redirect of a port already redirected is ALREADY_EXISTS and leaves the first one as it was", async () => {
   const first = followRedirect({ connection, pod, port: 8080, target: nowhere });
   await first.installed;
