@@ -3,17 +3,16 @@
 // API failure is translated into a sentence at this boundary (see api-errors.ts).
 
 import {
-  CoreV1Api,
   Observable,
-  PatchStrategy,
   type ConfigurationOptions,
   type CoreV1Event,
+  type CoreV1EventList,
   type ObservableMiddleware,
   type V1EphemeralContainer,
   type V1Pod,
   type V1PodList,
 } from "@kubernetes/client-node";
-import { getApiJson } from "./api-get.ts";
+import { getApiJson, getApiText, patchApiJson, watchApiJson } from "./api-request.ts";
 import type { KubeSession } from "./config.ts";
 import { translateApiError, type ApiAction } from "./api-errors.ts";
 import { buildEphemeralPatch } from "./ephemeral.ts";
@@ -28,19 +27,21 @@ export interface PodApi {
    */
   addEphemeralContainer(podName: string, container: V1EphemeralContainer, options?: { dryRun?: boolean }): Promise<V1Pod>;
   readLog(podName: string, container: string, limitBytes: number): Promise<string>;
+  /**
+   * The pod as each change after `resourceVersion` comes, until the server ends the watch
+   * (resolves) or `signal` aborts it (rejects); a failure is translated as every call's is.
+   */
+  watchPod(podName: string, resourceVersion: string, onChange: (pod: V1Pod) => void, signal: AbortSignal): Promise<void>;
   listPodEvents(podName: string): Promise<CoreV1Event[]>;
   /** true/false when known; undefined when the user may not read namespaces. */
   namespaceExists(): Promise<boolean | undefined>;
 }
 
 export function createPodApi(session: KubeSession): PodApi {
-  // Made on first use: reading pods, all a command with kdiag's container in place asks, does
-  // not need the generated client (api-get.ts).
-  let client: CoreV1Api | undefined;
-  const core = () => (client ??= session.kc.makeApiClient(CoreV1Api));
+  // Plain requests (api-request.ts): a command's way to a shell or a redirect does not load the
+  // generated client.
   const namespace = session.namespace;
   const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-  const options = requestOptions(session.requestTimeoutMs);
   const call = <T>(action: ApiAction, request: () => Promise<T>): Promise<T> => callApi(session, action, request);
   return {
     namespace,
@@ -54,24 +55,37 @@ export function createPodApi(session: KubeSession): PodApi {
     },
     addEphemeralContainer: (podName, container, { dryRun = false } = {}) =>
       call({ verb: "patch", resource: "pods/ephemeralcontainers", namespace, name: podName }, () =>
-        core().patchNamespacedPodEphemeralcontainers(
-          { name: podName, namespace, body: buildEphemeralPatch(container), ...(dryRun ? { dryRun: "All" } : {}) },
-          strategicMerge(options),
-        ),
+        patchApiJson<V1Pod>(session, `${pods}/${encodeURIComponent(podName)}/ephemeralcontainers`, buildEphemeralPatch(container), {
+          dryRun: dryRun ? "All" : undefined,
+        }),
       ),
     readLog: (podName, container, limitBytes) =>
       call({ verb: "get", resource: "pods/log", namespace, name: podName }, () =>
-        core().readNamespacedPodLog({ name: podName, namespace, container, limitBytes }, options),
+        getApiText(session, `${pods}/${encodeURIComponent(podName)}/log`, { container, limitBytes }),
+      ),
+    watchPod: (podName, resourceVersion, onChange, signal) =>
+      call({ verb: "watch", resource: "pods", namespace, name: podName }, () =>
+        watchApiJson(
+          session,
+          pods,
+          { fieldSelector: `metadata.name=${podName}`, resourceVersion },
+          (type, object) => {
+            if (type === "ADDED" || type === "MODIFIED") onChange(object as V1Pod);
+          },
+          signal,
+        ),
       ),
     listPodEvents: async (podName) => {
       const list = await call({ verb: "list", resource: "events", namespace }, () =>
-        core().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` }, options),
+        getApiJson<CoreV1EventList>(session, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+          fieldSelector: `involvedObject.name=${podName}`,
+        }),
       );
       return list.items;
     },
     namespaceExists: async () => {
       try {
-        await core().readNamespace({ name: namespace }, options);
+        await getApiJson(session, `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
         return true;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
@@ -89,14 +103,6 @@ export async function callApi<T>(session: KubeSession, action: ApiAction, reques
     const server = session.kc.getCurrentCluster()?.server;
     throw translateApiError(error, { ...action, server, requestTimeoutMs: session.requestTimeoutMs });
   }
-}
-
-/**
- * client-node 1.4 sends patches as application/json-patch+json unless told otherwise, which
- * would make our strategic-merge body invalid; a request middleware sets the content type.
- */
-function strategicMerge(base: ConfigurationOptions): ConfigurationOptions {
-  return withMiddleware(base, (request) => request.setHeaderParam("Content-Type", PatchStrategy.StrategicMergePatch));
 }
 
 /** Per-request options carrying --request-timeout. */

@@ -10,7 +10,8 @@ const failed = { status: { ephemeralContainerStatuses: [{ name: "kdiag-1", state
 
 /** The pod as the API server gives it (the narrow slice the wait reads): POD, every time. */
 function options(pod: object, started?: Promise<unknown>): WaitOptions {
-  const api = { getPod: async () => pod, listPodEvents: async () => [] } as unknown as WaitOptions["api"];
+  // A watch the server ends at once: the wait goes on by reading the pod.
+  const api = { getPod: async () => pod, listPodEvents: async () => [], watchPod: async () => {} } as unknown as WaitOptions["api"];
   return { api, podName: "web", container: "kdiag-1", image: "kdiag/manager:v1", timeoutMs: 1_000, progress: createProgress({ quiet: true }), pollMs: 10_000, started };
 }
 
@@ -29,4 +30,21 @@ test("an announcement that failed proves nothing: the wait goes on by the status
 
 test("a container the status says failed is reported as failed, whatever was announced", async () => {
   await assert.rejects(waitForContainerRunning(options(failed, Promise.resolve(4242))), { name: "KdiagError", message: /exited with code 1/ });
+});
+
+test("the kubelet's running comes through the watch the moment it is written, not at the next look", async () => {
+  const running = { status: { ephemeralContainerStatuses: [{ name: "kdiag-1", state: { running: {} } }] } };
+  const api = {
+    getPod: async () => waiting,
+    listPodEvents: async () => [],
+    watchPod: (_name: string, _from: string, onChange: (pod: object) => void, signal: AbortSignal) =>
+      new Promise((_resolve, reject) => {
+        setTimeout(() => onChange(running), 50);
+        signal.addEventListener("abort", () => reject(signal.reason));
+      }),
+  } as unknown as WaitOptions["api"];
+  const begun = Date.now();
+  const pod = await waitForContainerRunning({ ...options(waiting), api, timeoutMs: 30_000 });
+  assert.equal(pod, running);
+  assert.ok(Date.now() - begun < 900, "it did not wait for the next look, a second later");
 });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Exec } from "@kubernetes/client-node";
-import { getApiJson } from "../../pkg/kube/api-get.ts";
+import { getApiJson } from "../../pkg/kube/api-request.ts";
 import { loadKubeSession } from "../../pkg/kube/config.ts";
 import { toKubeOptions } from "../../pkg/kube/options.ts";
 
