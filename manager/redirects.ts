@@ -62,6 +62,7 @@ export class Redirects {
     // event loop lets it, so the port's last redirect shows as leaving rather than as live.
     if (!checked.ok && checked.refusal.code === status.ALREADY_EXISTS) {
       await new Promise((resolve) => setImmediate(resolve));
+      if (call.cancelled) return;
       checked = check();
     }
     if (!checked.ok) return endCall(call, checked.refusal);

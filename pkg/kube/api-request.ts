@@ -9,6 +9,7 @@
 
 import http from "node:http";
 import https from "node:https";
+import { KdiagError } from "../errors.ts";
 import type { KubeSession } from "./config.ts";
 
 type Query = Record<string, string | number | undefined>;
@@ -38,19 +39,34 @@ export async function watchApiJson(session: KubeSession, path: string, query: Qu
   const { incoming, url } = await openApi(session, { method: "GET", path, query: { ...query, watch: "true" }, accept: "application/json" }, signal);
   let partial = "";
   await new Promise<void>((resolve, reject) => {
+    // What is not a watch's event (a proxy's page, a line without end) ends the watch as a failure.
+    const fail = (reason: string) => {
+      incoming.destroy();
+      reject(Object.assign(new Error(`the watch of ${url.pathname} ${reason}`), { name: "FetchError" }));
+    };
     incoming.setEncoding("utf8");
     incoming.on("data", (chunk: string) => {
       const lines = (partial + chunk).split("\n");
       partial = lines.pop() ?? "";
+      if (partial.length > maxWatchLine) return fail(`sent a line of over ${maxWatchLine} bytes`);
       for (const line of lines.filter((text) => text.trim() !== "")) {
-        const event = JSON.parse(line) as { type?: string; object?: unknown };
-        onEvent(event.type ?? "", event.object);
+        let event: { type?: unknown; object?: unknown } | null;
+        try {
+          event = JSON.parse(line) as typeof event;
+        } catch {
+          return fail("sent something that is not JSON");
+        }
+        if (typeof event?.type !== "string") return fail("sent an event without a type");
+        onEvent(event.type, event.object);
       }
     });
     incoming.on("end", () => resolve());
-    incoming.on("error", (error) => reject(describeTransportError(url, error)));
+    incoming.on("error", (error) => reject(describeTransportError(url, error, signal)));
   });
 }
+
+/** A watch event is one object; a pod is tens of kilobytes. */
+const maxWatchLine = 16 * 1024 * 1024;
 
 interface Request {
   method: "GET" | "PATCH";
@@ -65,7 +81,7 @@ async function requestApi(session: KubeSession, request: Request): Promise<strin
   // A fresh signal per request: --request-timeout bounds each request, as on the generated client's.
   const signal = session.requestTimeoutMs > 0 ? AbortSignal.timeout(session.requestTimeoutMs) : undefined;
   const { incoming, url } = await openApi(session, request, signal);
-  return readBody(incoming).catch((error: Error) => Promise.reject(describeTransportError(url, error)));
+  return readBody(incoming).catch((error: Error) => Promise.reject(describeTransportError(url, error, signal)));
 }
 
 /** The response, once its status is a success; a failure thrown in the generated client's shape. */
@@ -73,6 +89,12 @@ async function openApi(session: KubeSession, request: Request, signal: AbortSign
   const server = session.kc.getCurrentCluster()?.server ?? "";
   const url = new URL(`${server.replace(/\/+$/, "")}${request.path}`);
   for (const [name, value] of Object.entries(request.query)) if (value !== undefined) url.searchParams.set(name, String(value));
+  // A name of `.` or `..` (a pod, a namespace) would be resolved away as a path segment, and the
+  // request would reach another resource.
+  if (url.pathname !== `${new URL(server).pathname.replace(/\/+$/, "")}${request.path}`) {
+    const name = request.path.split("/").find((segment) => segment === "." || segment === "..") ?? request.path;
+    throw new KdiagError(`\`${name}\` is not a name the Kubernetes API takes`);
+  }
   const options: https.RequestOptions = {};
   await session.kc.applyToHTTPSOptions(options);
   const headers = {
@@ -82,7 +104,7 @@ async function openApi(session: KubeSession, request: Request, signal: AbortSign
   };
   const incoming = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const outgoing = (url.protocol === "http:" ? http : https).request(url, { ...options, method: request.method, headers, signal }, resolve);
-    outgoing.on("error", (error) => reject(describeTransportError(url, error)));
+    outgoing.on("error", (error) => reject(describeTransportError(url, error, signal)));
     outgoing.end(request.body);
   });
   incoming.on("error", () => {}); // Said by whoever reads the body.
@@ -101,9 +123,13 @@ function readBody(incoming: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** As node-fetch says it (the generated client's transport), an abort staying an abort. */
-function describeTransportError(url: URL, error: Error): Error {
+/**
+ * As node-fetch says it (the generated client's transport), an abort staying an abort: also one
+ * that cut a response short, which the socket reports as a reset.
+ */
+function describeTransportError(url: URL, error: Error, signal: AbortSignal | undefined): Error {
   if (error.name === "AbortError" || error.name === "TimeoutError") return error;
+  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
   return Object.assign(new Error(`request to ${url.href} failed, reason: ${error.message}`, { cause: error }), {
     name: "FetchError",
     code: (error as NodeJS.ErrnoException).code,

@@ -43,6 +43,7 @@ export class SessionKubeConfig extends KubeConfig {
   }
 
   private kept: https.Agent | undefined;
+  private keptAt = 0;
 
   /** The kept agent, unless `fresh` differs from it in trust or identity (a rotated client certificate). */
   private keepAgent(fresh: https.Agent): https.Agent {
@@ -52,8 +53,13 @@ export class SessionKubeConfig extends KubeConfig {
     const ignored = new Set(["keepAlive", "path", "noDelay"]);
     const names = new Set([...Object.keys(wanted), ...Object.keys(kept ?? {})].filter((name) => !ignored.has(name)));
     const same = (a: unknown, b: unknown) => a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
-    if (this.kept && kept && [...names].every((name) => same(wanted[name], kept[name]))) return this.kept;
-    // Its idle connection does not keep the process alive (Node unrefs a kept socket).
+    // Kept for the next request of the moment, not for one a long command makes much later (redir
+    // reconnecting): a connection idle that long may be gone without a word.
+    const recent = Date.now() - this.keptAt < keepAgentMs;
+    this.keptAt = Date.now();
+    if (this.kept && kept && recent && [...names].every((name) => same(wanted[name], kept[name]))) return this.kept;
+    // The last one is dropped, not destroyed: it may still carry a watch. An idle connection of
+    // either does not keep the process alive (Node unrefs a kept socket).
     this.kept = new https.Agent({ ...wanted, keepAlive: true });
     return this.kept;
   }
@@ -70,6 +76,8 @@ export class SessionKubeConfig extends KubeConfig {
     );
   }
 }
+
+const keepAgentMs = 10_000;
 
 /** The Impersonate-* headers of --as, --as-group (one header per group) and --as-uid. */
 export function getImpersonationHeaders(impersonate: Impersonation): HeaderList {

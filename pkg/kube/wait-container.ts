@@ -52,8 +52,10 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
   };
   try {
     for (let look = 0; ; look++) {
-      const pod = watched ?? (await api.getPod(podName));
+      // Taken before the read, so that a change the watch brings meanwhile is not lost.
+      const fromWatch = watched;
       watched = undefined;
+      const pod = fromWatch ?? (await api.getPod(podName));
       if (look === 0) watch(pod);
       const state = readContainerState(findEphemeralStatus(pod, container));
       if (startedElsewhere && state.kind !== "failed") return pod;
