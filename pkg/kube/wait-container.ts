@@ -35,28 +35,22 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
   let eventsReadAt = Date.now();
   let startedElsewhere = false;
   const started = options.started?.then(() => (startedElsewhere = true), () => new Promise<never>(() => {}));
+  let pod = await api.getPod(podName);
+  // Changes from the pod read on: the newest waits in `watched` for the loop, which it wakes.
   const watching = new AbortController();
   let watched: V1Pod | undefined;
-  let watchAlive = false;
   let wake = () => {};
-  const watch = (from: V1Pod) => {
-    watchAlive = true;
-    const onChange = (pod: V1Pod) => {
-      watched = pod;
-      wake();
-    };
-    api.watchPod(podName, from.metadata?.resourceVersion ?? "", onChange, watching.signal).then(
-      () => (watchAlive = false),
-      () => (watchAlive = false),
-    );
+  let watchAlive = true;
+  const onChange = (changed: V1Pod) => {
+    watched = changed;
+    wake();
   };
+  api.watchPod(podName, pod.metadata?.resourceVersion ?? "", onChange, watching.signal).then(
+    () => (watchAlive = false),
+    () => (watchAlive = false),
+  );
   try {
-    for (let look = 0; ; look++) {
-      // Taken before the read, so that a change the watch brings meanwhile is not lost.
-      const fromWatch = watched;
-      watched = undefined;
-      const pod = fromWatch ?? (await api.getPod(podName));
-      if (look === 0) watch(pod);
+    for (;;) {
       const state = readContainerState(findEphemeralStatus(pod, container));
       if (startedElsewhere && state.kind !== "failed") return pod;
       switch (state.kind) {
@@ -79,9 +73,14 @@ export async function waitForContainerRunning(options: WaitOptions): Promise<V1P
         );
       }
       // A change the watch brought while this look was busy is read at once.
-      if (watched) continue;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      await Promise.race([sleep(watchAlive ? 1000 : pollMs), woken, ...(started ? [started] : [])]);
+      if (!watched) {
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        await Promise.race([sleep(watchAlive ? 1000 : pollMs), woken, ...(started ? [started] : [])]);
+      }
+      // Taken before the read, so that a change the watch brings meanwhile is not lost.
+      const fromWatch = watched;
+      watched = undefined;
+      pod = fromWatch ?? (await api.getPod(podName));
     }
   } finally {
     watching.abort();

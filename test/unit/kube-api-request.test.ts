@@ -3,14 +3,13 @@
 // cut short by --request-timeout. Each ends in an error the command can say in one line, never
 // a crash, and never a request to another resource.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { getApiJson, watchApiJson } from "../../pkg/kube/api-request.ts";
-import { loadKubeSession } from "../../pkg/kube/config.ts";
-import { toKubeOptions } from "../../pkg/kube/options.ts";
+import { loadOneClusterSession } from "./fixtures/kube-session.ts";
 
 let work: string;
 let server: Server;
@@ -44,20 +43,11 @@ after(() => {
 });
 
 function session(requestTimeout?: string) {
-  const file = path.join(work, "kubeconfig");
-  writeFileSync(
-    file,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
-      "users: [{name: u, user: {token: t}}]",
-      "contexts: [{name: x, context: {cluster: c, user: u}}]",
-      "current-context: x",
-      "",
-    ].join("\n"),
-  );
-  return loadKubeSession(toKubeOptions({ kubeconfig: file, ...(requestTimeout ? { requestTimeout } : {}) }), { HOME: work });
+  return loadOneClusterSession(work, "kubeconfig", {
+    cluster: `{server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}`,
+    user: "{token: t}",
+    requestTimeout,
+  });
 }
 
 test("a watch that turns into something else than events ends as a failure, after the events before it", async () => {

@@ -12,8 +12,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { Exec } from "@kubernetes/client-node";
 import { getApiJson } from "../../pkg/kube/api-request.ts";
-import { loadKubeSession } from "../../pkg/kube/config.ts";
-import { toKubeOptions } from "../../pkg/kube/options.ts";
+import { loadOneClusterSession } from "./fixtures/kube-session.ts";
 
 let work: string;
 let server: Server;
@@ -52,20 +51,10 @@ after(() => {
 });
 
 function sessionOf(user: string) {
-  const file = path.join(work, `kubeconfig-${user}`);
-  writeFileSync(
-    file,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: ${JSON.stringify(path.join(work, "ca.crt"))}}}]`,
-      `users: [{name: u, user: {client-certificate: ${JSON.stringify(path.join(work, `${user}.crt`))}, client-key: ${JSON.stringify(path.join(work, `${user}.key`))}}}]`,
-      "contexts: [{name: x, context: {cluster: c, user: u}}]",
-      "current-context: x",
-      "",
-    ].join("\n"),
-  );
-  return loadKubeSession(toKubeOptions({ kubeconfig: file }), { HOME: work });
+  return loadOneClusterSession(work, `kubeconfig-${user}`, {
+    cluster: `{server: "https://127.0.0.1:${port}", certificate-authority: ${JSON.stringify(path.join(work, "ca.crt"))}}`,
+    user: `{client-certificate: ${JSON.stringify(path.join(work, `${user}.crt`))}, client-key: ${JSON.stringify(path.join(work, `${user}.key`))}}`,
+  });
 }
 
 test("the pod read and the stream after it share one TLS connection", async () => {

@@ -13,9 +13,11 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
   // port-forward is being opened, time the CLI spends waiting for the kubelet anyway: in the
   // next turn of the event loop, once the request is on its way.
   let grpcParts: ReturnType<typeof loadGrpcParts> | undefined;
-  const startLoading = () => {
-    grpcParts ??= loadGrpcParts();
+  const loadOnce = () => {
+    if (grpcParts) return grpcParts;
+    grpcParts = loadGrpcParts();
     grpcParts.catch(() => {}); // Awaited below; a command that fails before then says its own failure.
+    return grpcParts;
   };
   const progress = createProgress({ quiet: config.pod.quiet });
   const kube = openKube(config.pod);
@@ -24,10 +26,9 @@ export async function runRedirCommand(config: RedirConfig): Promise<number> {
     kube,
     progress,
     { checkPod: (pod) => refuseNodeNetwork(pod, config) },
-    { whileConnecting: () => setImmediate(startLoading) },
+    { whileConnecting: () => setImmediate(loadOnce) },
   );
-  startLoading();
-  const [{ attachManagerClient }, { requireCapabilities }, { adaptManager, dialLocal }, { runRedir }] = await grpcParts!;
+  const [{ attachManagerClient }, { requireCapabilities }, { adaptManager, dialLocal }, { runRedir }] = await loadOnce();
   markStep("gRPC loaded");
   const connection = await attachManagerClient(endpoint, progress);
   try {
